@@ -1,0 +1,92 @@
+import { sql } from "drizzle-orm";
+import { bigint, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { createdAt, id, timestamptz } from "./columns";
+import { prompts } from "./prompts";
+import { users } from "./users";
+
+export const IMPORT_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
+export type ImportStatus = (typeof IMPORT_STATUSES)[number];
+
+export type ImportFileError = { message: string; offset?: number; entry?: string };
+
+/** One drag-and-drop (or CLI run): a set of files imported together. */
+export const importSessions = pgTable(
+  "import_sessions",
+  {
+    id: id(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    status: text("status").$type<ImportStatus>().notNull().default("queued"),
+    error: text("error"),
+    createdAt: createdAt(),
+    startedAt: timestamptz("started_at"),
+    finishedAt: timestamptz("finished_at"),
+  },
+  (t) => [
+    index("import_sessions_user_idx").on(t.userId, t.createdAt),
+    check("import_sessions_status_check", sql`${t.status} in ('queued', 'running', 'succeeded', 'failed', 'cancelled')`),
+  ],
+);
+
+export const importFiles = pgTable(
+  "import_files",
+  {
+    id: id(),
+    sessionId: uuid("session_id")
+      .notNull()
+      .references(() => importSessions.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    fileName: text("file_name").notNull(),
+    bytes: bigint("bytes", { mode: "number" }).notNull().default(0),
+    // Where the original file is kept (local folder or Vercel Blob).
+    storageKey: text("storage_key"),
+    source: text("source"),
+    status: text("status").notNull().default("pending"),
+    conversations: integer("conversations").notNull().default(0),
+    promptsFound: integer("prompts_found").notNull().default(0),
+    imported: integer("imported").notNull().default(0),
+    duplicates: integer("duplicates").notNull().default(0),
+    skipped: integer("skipped").notNull().default(0),
+    errors: jsonb("errors").$type<ImportFileError[]>().notNull().default([]),
+    createdAt: createdAt(),
+    finishedAt: timestamptz("finished_at"),
+  },
+  (t) => [
+    index("import_files_session_idx").on(t.sessionId),
+    check("import_files_status_check", sql`${t.status} in ('pending', 'processing', 'succeeded', 'failed', 'skipped', 'cancelled')`),
+    check(
+      "import_files_counts_check",
+      sql`${t.bytes} >= 0 and ${t.conversations} >= 0 and ${t.promptsFound} >= 0 and ${t.imported} >= 0 and ${t.duplicates} >= 0 and ${t.skipped} >= 0`,
+    ),
+  ],
+);
+
+/** Every place an imported prompt was seen; duplicates fold into one prompt with several occurrences. */
+export const promptOccurrences = pgTable(
+  "prompt_occurrences",
+  {
+    id: id(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    promptId: uuid("prompt_id")
+      .notNull()
+      .references(() => prompts.id, { onDelete: "cascade" }),
+    importFileId: uuid("import_file_id").references(() => importFiles.id, { onDelete: "set null" }),
+    source: text("source").notNull(),
+    // Deterministic key of the message in its export (source + conversation + message): makes re-imports idempotent.
+    occurrenceKey: text("occurrence_key").notNull(),
+    conversationId: text("conversation_id"),
+    conversationTitle: text("conversation_title"),
+    model: text("model"),
+    occurredAt: timestamp("occurred_at", { withTimezone: true, mode: "date" }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("prompt_occurrences_key_unique").on(t.userId, t.occurrenceKey),
+    index("prompt_occurrences_prompt_idx").on(t.promptId),
+  ],
+);

@@ -1,0 +1,80 @@
+import { z } from "zod";
+
+/**
+ * The one place that reads `process.env`. Every optional service is off unless its keys are present;
+ * `isXConfigured()` helpers below are what the rest of the code asks.
+ */
+const emptyAsUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+const optionalString = z.preprocess(emptyAsUndefined, z.string().optional());
+const optionalUrl = z.preprocess(emptyAsUndefined, z.url().optional());
+const optionalBool = z.preprocess(
+  (v) => (typeof v === "string" ? (["1", "true", "yes"].includes(v.toLowerCase()) ? true : ["0", "false", "no"].includes(v.toLowerCase()) ? false : v) : v),
+  z.boolean().optional(),
+);
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+
+  // Database: unset → embedded PGlite under DATA_DIR; a *.neon.tech host → Neon serverless driver; else node-postgres.
+  DATABASE_URL: z.preprocess(emptyAsUndefined, z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL").optional()),
+  DATABASE_DRIVER: z.preprocess(emptyAsUndefined, z.enum(["pglite", "neon", "pg"]).optional()),
+  DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default(".data")),
+
+  APP_URL: optionalUrl,
+  COOKIE_SECURE: optionalBool,
+
+  // Clerk: both keys switch auth from built-in accounts to Clerk.
+  CLERK_SECRET_KEY: optionalString,
+  NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: optionalString,
+  CLERK_WEBHOOK_SIGNING_SECRET: optionalString,
+
+  // Later issues: AI, billing, storage, plans.
+  OPENAI_API_KEY: optionalString,
+  OPENAI_BASE_URL: optionalUrl,
+  OPENAI_MODEL: z.preprocess(emptyAsUndefined, z.string().default("gpt-4o-mini")),
+  STRIPE_SECRET_KEY: optionalString,
+  STRIPE_WEBHOOK_SECRET: optionalString,
+  BLOB_READ_WRITE_TOKEN: optionalString,
+  APP_ENCRYPTION_KEY: optionalString,
+  DEFAULT_PLAN: z.preprocess(emptyAsUndefined, z.enum(["free", "pro", "enterprise"]).default("free")),
+  ADMIN_EMAILS: z.preprocess(emptyAsUndefined, z.string().default("")),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+let cached: Env | undefined;
+
+export function getEnv(): Env {
+  if (!cached) {
+    const parsed = envSchema.safeParse(process.env);
+    if (!parsed.success) {
+      const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
+      throw new Error(`Invalid environment configuration (see .env.example):\n${lines}`);
+    }
+    cached = parsed.data;
+  }
+  return cached;
+}
+
+/** Tests change process.env between cases; production never calls this. */
+export function reloadEnv(): Env {
+  cached = undefined;
+  return getEnv();
+}
+
+export function isClerkConfigured(env: Env = getEnv()): boolean {
+  return Boolean(env.CLERK_SECRET_KEY && env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY);
+}
+
+export function isClerkWebhookConfigured(env: Env = getEnv()): boolean {
+  return isClerkConfigured(env) && Boolean(env.CLERK_WEBHOOK_SIGNING_SECRET);
+}
+
+export type DatabaseDriver = "pglite" | "neon" | "pg";
+
+export function databaseDriver(env: Env = getEnv()): DatabaseDriver {
+  if (!env.DATABASE_URL) return "pglite";
+  if (env.DATABASE_DRIVER) return env.DATABASE_DRIVER;
+  const host = new URL(env.DATABASE_URL).hostname;
+  return /(^|\.)neon\.(tech|build)$/.test(host) ? "neon" : "pg";
+}

@@ -26,7 +26,9 @@ export class FolderService {
       .select({
         id: folders.id,
         name: folders.name,
-        promptCount: sql<number>`(select count(*)::int from ${prompts} where ${prompts.folderId} = ${folders.id} and ${isNull(prompts.deletedAt)})`,
+        // Conditions go in nested sql (eq/and): in a single-table select Drizzle strips the table from bare
+        // column references, which would turn `folder_id = folders.id` into `folder_id = id` (prompts.id).
+        promptCount: sql<number>`(select count(*)::int from ${prompts} where ${and(eq(prompts.folderId, folders.id), isNull(prompts.deletedAt))})`,
         createdAt: folders.createdAt,
         updatedAt: folders.updatedAt,
       })

@@ -37,7 +37,9 @@ export class TagService {
         id: tags.id,
         name: tags.name,
         color: tags.color,
-        promptCount: sql<number>`(select count(*)::int from ${promptTags} join ${prompts} on ${prompts.id} = ${promptTags.promptId} where ${promptTags.tagId} = ${tags.id} and ${isNull(prompts.deletedAt)})`,
+        // Conditions go in nested sql (eq/and): in a single-table select Drizzle strips the table from bare
+        // column references, which would compare prompt_tags.tag_id with prompts.id.
+        promptCount: sql<number>`(select count(*)::int from ${promptTags} join ${prompts} on ${eq(prompts.id, promptTags.promptId)} where ${and(eq(promptTags.tagId, tags.id), isNull(prompts.deletedAt))})`,
         createdAt: tags.createdAt,
         updatedAt: tags.updatedAt,
       })

@@ -185,7 +185,7 @@ export class PromptService {
         parameters: input.parameters ?? current!.parameters,
       };
       const contentChanged =
-        next.title !== current!.title || next.body !== current!.body || JSON.stringify(next.parameters) !== JSON.stringify(current!.parameters);
+        next.title !== current!.title || next.body !== current!.body || !sameParameters(next.parameters, current!.parameters);
 
       let currentVersion = row.currentVersion;
       if (contentChanged) {
@@ -319,6 +319,20 @@ function describeChange(before: { title: string; body: string; parameters: unkno
   const parts: string[] = [];
   if (before.title !== after.title) parts.push("title");
   if (before.body !== after.body) parts.push("body");
-  if (JSON.stringify(before.parameters) !== JSON.stringify(after.parameters)) parts.push("parameters");
+  if (!sameParameters(before.parameters, after.parameters)) parts.push("parameters");
   return `Edited ${parts.join(", ")}`;
+}
+
+/**
+ * Parameters come back from jsonb with its own key order (shorter keys first), while input follows the zod
+ * schema's order, so the comparison must ignore key order or an unchanged save writes a spurious version.
+ */
+function sameParameters(a: unknown, b: unknown): boolean {
+  return canonicalJson(a) === canonicalJson(b);
+}
+
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))) : v,
+  );
 }

@@ -47,7 +47,8 @@ export class FolderService {
   async create(rawInput: unknown): Promise<Folder> {
     const input = parseInput(folderSchema, rawInput);
     try {
-      const [row] = await this.db.insert(folders).values({ userId: this.userId, name: input.name }).returning({ id: folders.id });
+      // A savepoint of its own: a duplicate name must not abort a caller's enclosing transaction.
+      const [row] = await this.db.transaction((tx) => tx.insert(folders).values({ userId: this.userId, name: input.name }).returning({ id: folders.id }));
       return this.get(row!.id);
     } catch (error) {
       throw this.duplicate(error, input.name);
@@ -58,11 +59,13 @@ export class FolderService {
     const id = requireId(rawId, "Folder");
     const input = parseInput(folderSchema, rawInput);
     try {
-      const [row] = await this.db
-        .update(folders)
-        .set({ name: input.name, updatedAt: sql`now()` })
-        .where(and(eq(folders.id, id), eq(folders.userId, this.userId)))
-        .returning({ id: folders.id });
+      const [row] = await this.db.transaction((tx) =>
+        tx
+          .update(folders)
+          .set({ name: input.name, updatedAt: sql`now()` })
+          .where(and(eq(folders.id, id), eq(folders.userId, this.userId)))
+          .returning({ id: folders.id }),
+      );
       if (!row) throw notFound("Folder");
     } catch (error) {
       throw this.duplicate(error, input.name);

@@ -59,10 +59,13 @@ export class TagService {
     const input = parseInput(createTagSchema, rawInput);
     const fallback = TAG_COLORS[hash(input.name.toLowerCase()) % TAG_COLORS.length]!;
     try {
-      const [row] = await this.db
-        .insert(tags)
-        .values({ userId: this.userId, name: input.name, color: input.color ?? fallback })
-        .returning({ id: tags.id });
+      // A savepoint of its own: a duplicate name must not abort a caller's enclosing transaction.
+      const [row] = await this.db.transaction((tx) =>
+        tx
+          .insert(tags)
+          .values({ userId: this.userId, name: input.name, color: input.color ?? fallback })
+          .returning({ id: tags.id }),
+      );
       return this.get(row!.id);
     } catch (error) {
       throw this.duplicate(error, input.name);
@@ -73,11 +76,13 @@ export class TagService {
     const id = requireId(rawId, "Tag");
     const input = parseInput(updateTagSchema, rawInput);
     try {
-      const [row] = await this.db
-        .update(tags)
-        .set({ ...input, updatedAt: sql`now()` })
-        .where(and(eq(tags.id, id), eq(tags.userId, this.userId)))
-        .returning({ id: tags.id });
+      const [row] = await this.db.transaction((tx) =>
+        tx
+          .update(tags)
+          .set({ ...input, updatedAt: sql`now()` })
+          .where(and(eq(tags.id, id), eq(tags.userId, this.userId)))
+          .returning({ id: tags.id }),
+      );
       if (!row) throw notFound("Tag");
     } catch (error) {
       throw this.duplicate(error, input.name ?? "");

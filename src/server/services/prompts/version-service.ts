@@ -127,7 +127,7 @@ export class VersionService {
 
   async removeLabel(rawPromptId: string, rawName: string): Promise<void> {
     const promptId = requireId(rawPromptId, "Prompt");
-    await this.prompts.findOwned(this.db, promptId, { includeTrashed: true });
+    await this.prompts.findOwned(this.db, promptId);
     const [row] = await this.db
       .delete(promptLabels)
       .where(and(eq(promptLabels.promptId, promptId), eq(promptLabels.userId, this.userId), eq(promptLabels.name, rawName.trim().toLowerCase())))

@@ -1,0 +1,21 @@
+/** Every API route module, imported once, so tests can walk the whole surface. */
+export * as meRoute from "../../src/app/api/me/route";
+export * as promptsRoute from "../../src/app/api/prompts/route";
+export * as promptRoute from "../../src/app/api/prompts/[id]/route";
+export * as diffRoute from "../../src/app/api/prompts/[id]/diff/route";
+export * as labelsRoute from "../../src/app/api/prompts/[id]/labels/route";
+export * as labelRoute from "../../src/app/api/prompts/[id]/labels/[name]/route";
+export * as renderRoute from "../../src/app/api/prompts/[id]/render/route";
+export * as trashRestoreRoute from "../../src/app/api/prompts/[id]/restore/route";
+export * as versionsRoute from "../../src/app/api/prompts/[id]/versions/route";
+export * as versionRoute from "../../src/app/api/prompts/[id]/versions/[number]/route";
+export * as versionRestoreRoute from "../../src/app/api/prompts/[id]/versions/[number]/restore/route";
+export * as foldersRoute from "../../src/app/api/folders/route";
+export * as folderRoute from "../../src/app/api/folders/[id]/route";
+export * as tagsRoute from "../../src/app/api/tags/route";
+export * as tagRoute from "../../src/app/api/tags/[id]/route";
+export * as trashRoute from "../../src/app/api/trash/route";
+export * as signUpRoute from "../../src/app/api/auth/sign-up/route";
+export * as signInRoute from "../../src/app/api/auth/sign-in/route";
+export * as signOutRoute from "../../src/app/api/auth/sign-out/route";
+export * as clerkWebhookRoute from "../../src/app/api/webhooks/clerk/route";

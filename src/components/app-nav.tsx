@@ -5,6 +5,7 @@ import { usePathname } from "next/navigation";
 
 const LINKS = [
   { href: "/library", label: "Library" },
+  { href: "/import", label: "Import" },
   { href: "/trash", label: "Trash" },
 ];
 

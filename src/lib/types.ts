@@ -60,3 +60,38 @@ export type VersionListItem = VersionInfo & { title: string; labels: string[] };
 
 export type DiffPart = { value: string; added: boolean; removed: boolean };
 export type VersionDiff = { from: VersionInfo; to: VersionInfo; title: DiffPart[]; body: DiffPart[]; parametersChanged: boolean };
+
+export type ImportFormat = { id: string; source: string; label: string };
+
+export type ImportFileView = {
+  id: string;
+  fileName: string;
+  bytes: number;
+  status: string;
+  source: string | null;
+  parser: string | null;
+  parserOverride: string | null;
+  bytesRead: number;
+  conversations: number;
+  promptsFound: number;
+  processed: number;
+  imported: number;
+  duplicates: number;
+  skipped: number;
+  skipReasons: Record<string, number>;
+  ignored: { name: string; reason: string }[];
+  errors: { message: string; offset?: number; entry?: string }[];
+  stored: boolean;
+};
+
+export type ImportSessionView = {
+  id: string;
+  status: string;
+  interrupted: boolean;
+  error: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  files: ImportFileView[];
+  totals: { files: number; conversations: number; promptsFound: number; imported: number; duplicates: number; skipped: number; failed: number };
+};

@@ -70,6 +70,10 @@ export function isClerkWebhookConfigured(env: Env = getEnv()): boolean {
   return isClerkConfigured(env) && Boolean(env.CLERK_WEBHOOK_SIGNING_SECRET);
 }
 
+export function isBlobConfigured(env: Env = getEnv()): boolean {
+  return Boolean(env.BLOB_READ_WRITE_TOKEN);
+}
+
 export type DatabaseDriver = "pglite" | "neon" | "pg";
 
 export function databaseDriver(env: Env = getEnv()): DatabaseDriver {

@@ -21,7 +21,7 @@ type Props = {
 
 export function LibrarySidebar({ folders, tags, filters, onFilter, onFoldersChange, onTagsChange, onMetadataDeleted }: Props) {
   const [error, setError] = useState<string | null>(null);
-  const none = { folderId: undefined, tagId: undefined, favorite: undefined };
+  const none = { folderId: undefined, tagId: undefined, favorite: undefined, importId: undefined };
 
   async function run(action: () => Promise<void>) {
     setError(null);

@@ -37,7 +37,7 @@ export function LibraryView({ initialFolders, initialTags }: { initialFolders: F
   const sort = filters.sort ?? (filters.q ? "relevance" : "updated");
   const query = useCallback(
     (after?: string | null) =>
-      `/api/prompts${qs({ q: filters.q, folderId: filters.folderId, tagId: filters.tagId, source: filters.source, favorite: filters.favorite, sort, cursor: after ?? undefined, limit: 30 })}`,
+      `/api/prompts${qs({ q: filters.q, folderId: filters.folderId, tagId: filters.tagId, source: filters.source, favorite: filters.favorite, importId: filters.importId, sort, cursor: after ?? undefined, limit: 30 })}`,
     [filters, sort],
   );
 
@@ -94,8 +94,10 @@ export function LibraryView({ initialFolders, initialTags }: { initialFolders: F
 
   const activeFolder = folders.find((f) => f.id === filters.folderId);
   const activeTag = tags.find((t) => t.id === filters.tagId);
-  const heading = filters.favorite ? "Favourites" : filters.folderId === "none" ? "Unfiled" : activeFolder ? activeFolder.name : activeTag ? `#${activeTag.name}` : "All prompts";
-  const filtered = Boolean(filters.q || filters.folderId || filters.tagId || filters.source || filters.favorite);
+  const heading = filters.importId
+    ? "From this import"
+    : filters.favorite ? "Favourites" : filters.folderId === "none" ? "Unfiled" : activeFolder ? activeFolder.name : activeTag ? `#${activeTag.name}` : "All prompts";
+  const filtered = Boolean(filters.q || filters.folderId || filters.tagId || filters.source || filters.favorite || filters.importId);
 
   return (
     <div className="flex gap-6">
@@ -149,7 +151,7 @@ export function LibraryView({ initialFolders, initialTags }: { initialFolders: F
               variant="ghost"
               onClick={() => {
                 setSearchText("");
-                setFilters({ q: "", folderId: undefined, tagId: undefined, source: undefined, favorite: undefined, sort: undefined });
+                setFilters({ q: "", folderId: undefined, tagId: undefined, source: undefined, favorite: undefined, importId: undefined, sort: undefined });
               }}
             >
               <X className="h-4 w-4" /> Clear
@@ -196,10 +198,15 @@ function EmptyState({ filtered }: { filtered: boolean }) {
       ) : (
         <>
           <p className="font-medium text-slate-800">Your library is empty.</p>
-          <p className="mt-1 text-sm text-slate-500">Write your first prompt — every save is kept as a version.</p>
-          <Link href="/prompts/new" className={buttonClass("primary", "md", "mt-4")}>
-            <Plus className="h-4 w-4" /> New prompt
-          </Link>
+          <p className="mt-1 text-sm text-slate-500">Import the prompts you already wrote in ChatGPT, Claude, Gemini, Cline or Cursor — or write a new one.</p>
+          <div className="mt-4 flex justify-center gap-2">
+            <Link href="/import" className={buttonClass("primary")}>
+              Import your history
+            </Link>
+            <Link href="/prompts/new" className={buttonClass("secondary")}>
+              <Plus className="h-4 w-4" /> New prompt
+            </Link>
+          </div>
         </>
       )}
     </div>

@@ -9,6 +9,7 @@ export type LibraryFilters = {
   tagId?: string;
   source?: string;
   favorite?: boolean;
+  importId?: string;
   sort?: string;
 };
 
@@ -24,6 +25,7 @@ export function useLibraryQuery(): [LibraryFilters, (patch: Partial<LibraryFilte
       tagId: params.get("tag") ?? undefined,
       source: params.get("source") ?? undefined,
       favorite: params.get("favorite") === "true" ? true : undefined,
+      importId: params.get("import") ?? undefined,
       sort: params.get("sort") ?? undefined,
     }),
     [params],
@@ -37,6 +39,7 @@ export function useLibraryQuery(): [LibraryFilters, (patch: Partial<LibraryFilte
       if (next.tagId) search.set("tag", next.tagId);
       if (next.source) search.set("source", next.source);
       if (next.favorite) search.set("favorite", "true");
+      if (next.importId) search.set("import", next.importId);
       if (next.sort) search.set("sort", next.sort);
       const s = search.toString();
       router.replace(s ? `${pathname}?${s}` : pathname, { scroll: false });

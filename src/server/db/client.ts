@@ -52,7 +52,21 @@ async function connect({ driver, url, max = 10 }: OpenOptions): Promise<Database
     if (!url.startsWith("memory://")) mkdirSync(url, { recursive: true });
     const client = await PGlite.create(url, { extensions: { pg_trgm } });
     const db = drizzle({ client, schema }) as unknown as Database;
-    return { db, driver, close: () => client.close() };
+    await analyzeStaleTables(client);
+    let running: Promise<void> = Promise.resolve();
+    const timer = setInterval(() => {
+      running = analyzeStaleTables(client).catch((error) => console.warn("PGlite: ANALYZE failed; searches may be slow until it succeeds.", error));
+    }, PGLITE_ANALYZE_EVERY_MS);
+    timer.unref();
+    return {
+      db,
+      driver,
+      close: async () => {
+        clearInterval(timer);
+        await running;
+        await client.close();
+      },
+    };
   }
   if (driver === "neon") {
     const [{ Pool, neonConfig }, { drizzle }, ws] = await Promise.all([
@@ -70,6 +84,30 @@ async function connect({ driver, url, max = 10 }: OpenOptions): Promise<Database
   const pool = new pg.Pool({ connectionString: url, max });
   const db = drizzle({ client: pool, schema }) as unknown as Database;
   return { db, driver, close: () => pool.end() };
+}
+
+// PGlite runs Postgres in single-user mode: there is no autovacuum, so without this the planner never has
+// statistics, guesses that every filter is highly selective, and a search of a 100k-prompt library takes
+// seconds (nested loops over the whole library). Analyze a table that has rows but no statistics, or that
+// has grown by a tenth since it was last analyzed (autovacuum's own default). PGlite does not keep the
+// cumulative statistics (n_mod_since_analyze) across restarts, hence the comparison of sizes.
+const PGLITE_ANALYZE_EVERY_MS = 60_000;
+
+type PgliteLike = { query<T>(sql: string): Promise<{ rows: T[] }>; exec(sql: string): Promise<unknown> };
+
+async function analyzeStaleTables(client: PgliteLike): Promise<void> {
+  const { rows } = await client.query<{ name: string }>(
+    `select quote_ident(c.relname) as name from pg_class c
+     where c.relnamespace = 'public'::regnamespace and c.relkind = 'r' and pg_relation_size(c.oid) > 0
+       and (not exists (select 1 from pg_statistic s where s.starelid = c.oid)
+            or pg_relation_size(c.oid) / current_setting('block_size')::int > 8 + 1.1 * greatest(c.relpages, 0))`,
+  );
+  for (const { name } of rows) await client.exec(`analyze ${name}`);
+}
+
+/** Brings the planner's statistics up to date now (PGlite; Postgres has autovacuum), e.g. after a bulk import. */
+export async function refreshPlannerStatistics(handle: DatabaseHandle): Promise<void> {
+  if (handle.driver === "pglite") await analyzeStaleTables((handle.db as unknown as { $client: PgliteLike }).$client);
 }
 
 async function runMigrations(handle: DatabaseHandle): Promise<void> {

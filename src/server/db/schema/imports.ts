@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bigint, boolean, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { createdAt, id, timestamptz } from "./columns";
 import { prompts } from "./prompts";
 import { users } from "./users";
@@ -22,6 +22,8 @@ export const importSessions = pgTable(
     createdAt: createdAt(),
     startedAt: timestamptz("started_at"),
     finishedAt: timestamptz("finished_at"),
+    // Written by the worker after every batch: a running session whose heartbeat is old was interrupted.
+    heartbeatAt: timestamptz("heartbeat_at"),
   },
   (t) => [
     index("import_sessions_user_idx").on(t.userId, t.createdAt),
@@ -43,23 +45,37 @@ export const importFiles = pgTable(
     bytes: bigint("bytes", { mode: "number" }).notNull().default(0),
     // Where the original file is kept (local folder or Vercel Blob).
     storageKey: text("storage_key"),
+    // SHA-256 of the one-file upload token: the upload URL is a capability, so the browser can stream the
+    // file to /api/uploads/{id} without a session check (and without the proxy buffering the body).
+    uploadTokenHash: text("upload_token_hash"),
+    // Detected source and parser, and the parser the person chose instead (if any).
     source: text("source"),
+    parser: text("parser"),
+    parserOverride: text("parser_override"),
+    // pending (waiting for its upload) → uploaded → processing → succeeded | failed | skipped | cancelled
     status: text("status").notNull().default("pending"),
+    // Progress while processing: bytes of the original read by the parsers, prompts written so far.
+    bytesRead: bigint("bytes_read", { mode: "number" }).notNull().default(0),
+    processed: integer("processed").notNull().default(0),
+    // Zip entries not read, with why (images, OS metadata…).
+    ignored: jsonb("ignored").$type<{ name: string; reason: string }[]>().notNull().default([]),
+    startedAt: timestamptz("started_at"),
     conversations: integer("conversations").notNull().default(0),
     promptsFound: integer("prompts_found").notNull().default(0),
     imported: integer("imported").notNull().default(0),
     duplicates: integer("duplicates").notNull().default(0),
     skipped: integer("skipped").notNull().default(0),
+    skipReasons: jsonb("skip_reasons").$type<Record<string, number>>().notNull().default({}),
     errors: jsonb("errors").$type<ImportFileError[]>().notNull().default([]),
     createdAt: createdAt(),
     finishedAt: timestamptz("finished_at"),
   },
   (t) => [
     index("import_files_session_idx").on(t.sessionId),
-    check("import_files_status_check", sql`${t.status} in ('pending', 'processing', 'succeeded', 'failed', 'skipped', 'cancelled')`),
+    check("import_files_status_check", sql`${t.status} in ('pending', 'uploaded', 'processing', 'succeeded', 'failed', 'skipped', 'cancelled')`),
     check(
       "import_files_counts_check",
-      sql`${t.bytes} >= 0 and ${t.conversations} >= 0 and ${t.promptsFound} >= 0 and ${t.imported} >= 0 and ${t.duplicates} >= 0 and ${t.skipped} >= 0`,
+      sql`${t.bytes} >= 0 and ${t.conversations} >= 0 and ${t.promptsFound} >= 0 and ${t.imported} >= 0 and ${t.duplicates} >= 0 and ${t.skipped} >= 0 and ${t.bytesRead} >= 0 and ${t.processed} >= 0`,
     ),
   ],
 );
@@ -83,10 +99,33 @@ export const promptOccurrences = pgTable(
     conversationTitle: text("conversation_title"),
     model: text("model"),
     occurredAt: timestamp("occurred_at", { withTimezone: true, mode: "date" }),
+    position: integer("position"),
+    activeBranch: boolean("active_branch").notNull().default(true),
+    // The occurrence's own text when it was folded into its prompt as a near-duplicate (null when identical).
+    variantText: text("variant_text"),
+    // True for the occurrence that created its prompt (the rest were folded in as duplicates).
+    isFirst: boolean("is_first").notNull().default(false),
     createdAt: createdAt(),
   },
   (t) => [
     uniqueIndex("prompt_occurrences_key_unique").on(t.userId, t.occurrenceKey),
     index("prompt_occurrences_prompt_idx").on(t.promptId),
+    index("prompt_occurrences_file_idx").on(t.importFileId),
   ],
+);
+
+/** MinHash signature and LSH band keys of an imported prompt, for near-duplicate lookups (see minhash.ts). */
+export const promptSignatures = pgTable(
+  "prompt_signatures",
+  {
+    promptId: uuid("prompt_id")
+      .primaryKey()
+      .references(() => prompts.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    minhash: integer("minhash").array().notNull(),
+    bands: bigint("bands", { mode: "number" }).array().notNull(),
+  },
+  (t) => [index("prompt_signatures_bands_idx").using("gin", t.bands), index("prompt_signatures_user_idx").on(t.userId)],
 );

@@ -94,7 +94,8 @@ export const prompts = pgTable(
     currentVersion: integer("current_version").notNull().default(1),
     // How many times this prompt was seen (imports fold duplicates into one entry).
     useCount: integer("use_count").notNull().default(1),
-    // Normalised-text hash used by the importer for exact de-duplication.
+    // Hash of the normalised text an imported prompt was first seen with (null for prompts written here);
+    // it does not change when the prompt is edited, so re-imports keep matching it.
     fingerprint: text("fingerprint"),
     searchVector: tsvector("search_vector").generatedAlwaysAs(searchDocument),
     createdAt: createdAt(),
@@ -110,7 +111,8 @@ export const prompts = pgTable(
     index("prompts_user_use_count_idx").on(t.userId, t.useCount.desc(), t.id.desc()).where(sql`${t.deletedAt} is null`),
     index("prompts_user_deleted_idx").on(t.userId, t.deletedAt).where(sql`${t.deletedAt} is not null`),
     index("prompts_folder_idx").on(t.folderId),
-    index("prompts_user_fingerprint_idx").on(t.userId, t.fingerprint),
+    // Exact de-duplication of imported prompts: one library entry per normalised text per user.
+    uniqueIndex("prompts_user_fingerprint_unique").on(t.userId, t.fingerprint).where(sql`${t.fingerprint} is not null`),
     index("prompts_search_idx").using("gin", t.searchVector),
     index("prompts_title_trgm_idx").using("gin", sql`${t.title} gin_trgm_ops`),
     check("prompts_title_check", sql`char_length(${t.title}) between 1 and 300`),

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, inArray, isNotNull, isNull, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/client";
-import { promptTags, prompts, tags } from "../../db/schema";
+import { importFiles, promptOccurrences, promptTags, prompts, tags } from "../../db/schema";
 import { ServiceError } from "../../errors";
 import type { ListPromptsInput, PromptSort } from "./schemas";
 import { listPromptsSchema } from "./schemas";
@@ -66,6 +66,11 @@ export async function listPrompts(db: Database, userId: string, rawInput: ListPr
   if (input.tagId) {
     filters.push(sql`exists (select 1 from ${promptTags} where ${promptTags.promptId} = ${prompts.id} and ${promptTags.tagId} = ${input.tagId})`);
   }
+  if (input.importId) {
+    filters.push(
+      sql`exists (select 1 from ${promptOccurrences} join ${importFiles} on ${importFiles.id} = ${promptOccurrences.importFileId} where ${promptOccurrences.promptId} = ${prompts.id} and ${importFiles.sessionId} = ${input.importId} and ${importFiles.userId} = ${userId})`,
+    );
+  }
   const base = and(...filters)!;
 
   const where: SQL[] = [base];
@@ -76,9 +81,9 @@ export async function listPrompts(db: Database, userId: string, rawInput: ListPr
     // Each branch is capped separately so the planner can use the GIN index or walk the recency index,
     // whichever is cheaper for this term, and never ranks more than 2 × SEARCH_CANDIDATES rows.
     where.push(sql`${prompts.id} in (
-      (select ${prompts.id} from ${prompts} where ${base} and ${prompts.searchVector} @@ ${query} order by ${prompts.updatedAt} desc limit ${SEARCH_CANDIDATES})
+      (select ${prompts.id} from ${prompts} where ${base} and ${prompts.searchVector} @@ ${query} order by ${prompts.updatedAt} desc nulls last limit ${SEARCH_CANDIDATES})
       union
-      (select ${prompts.id} from ${prompts} where ${base} and ${prompts.title} ilike ${pattern} order by ${prompts.updatedAt} desc limit ${SEARCH_CANDIDATES})
+      (select ${prompts.id} from ${prompts} where ${base} and ${prompts.title} ilike ${pattern} order by ${prompts.updatedAt} desc nulls last limit ${SEARCH_CANDIDATES})
     )`);
     score = sql<string>`round((ts_rank(${prompts.searchVector}, ${query}) + case when ${prompts.title} ilike ${pattern} then 0.5 else 0 end)::numeric, 6)`;
   }
@@ -89,6 +94,75 @@ export async function listPrompts(db: Database, userId: string, rawInput: ListPr
     where.push(order.after(cursor.key, cursor.id));
   }
 
+  // The page is chosen on ids and sort keys only; the display columns are read for those rows alone.
+  // Selecting them in the sorted query would make Postgres compute every preview (detoasting bodies) for
+  // each row it sorts — up to 2 × SEARCH_CANDIDATES when ranking a search. The second read goes out
+  // together with the tags, so a page still costs two round trips.
+  const keys = await db
+    .select({ id: prompts.id, sortKey: order.key })
+    .from(prompts)
+    .where(and(...where))
+    .orderBy(...order.orderBy)
+    .limit(input.limit + 1);
+
+  const pageKeys = keys.slice(0, input.limit);
+  const ids = pageKeys.map((k) => k.id);
+  const [details, tagsByPrompt] = await Promise.all([loadSummaries(db, userId, ids), loadTags(db, userId, ids)]);
+  const page = pageKeys.flatMap((k) => {
+    const row = details.get(k.id);
+    return row ? [{ ...row, sortKey: k.sortKey }] : []; // deleted between the two reads
+  });
+  const last = pageKeys[pageKeys.length - 1];
+  return {
+    items: page.map(({ sortKey: _sortKey, ...row }) => ({ ...row, tags: tagsByPrompt.get(row.id) ?? [] })),
+    nextCursor: keys.length > input.limit && last ? encodeCursor({ sort, key: String(last.sortKey), id: last.id }) : null,
+  };
+}
+
+type SortSpec = { key: SQL<string>; orderBy: SQL[]; after: (key: string, id: string) => SQL };
+
+function sortSpec(sort: PromptSort, score: SQL<string> | undefined): SortSpec {
+  // Keys are compared as Postgres values rebuilt from their text form, so microsecond timestamps and
+  // numeric scores round-trip exactly through the cursor.
+  // "desc nulls last" matches the keyset indexes (drizzle-kit writes DESC NULLS LAST); a plain "desc" means
+  // NULLS FIRST, which no index can serve, and turns page 1 into a sort of the whole library. The columns
+  // are NOT NULL, so the order itself is the same.
+  switch (sort) {
+    case "relevance":
+      return {
+        key: sql<string>`(${score!})::text`,
+        orderBy: [sql`${score!} desc`, desc(prompts.id)],
+        after: (key, id) => sql`(${score!}, ${prompts.id}) < (${key}::numeric, ${id}::uuid)`,
+      };
+    case "created":
+      return {
+        key: sql<string>`${prompts.createdAt}::text`,
+        orderBy: [sql`${prompts.createdAt} desc nulls last`, sql`${prompts.id} desc nulls last`],
+        after: (key, id) => sql`(${prompts.createdAt}, ${prompts.id}) < (${key}::timestamptz, ${id}::uuid)`,
+      };
+    case "title":
+      return {
+        key: sql<string>`lower(${prompts.title})`,
+        orderBy: [sql`lower(${prompts.title}) asc`, asc(prompts.id)],
+        after: (key, id) => sql`(lower(${prompts.title}), ${prompts.id}) > (${key}, ${id}::uuid)`,
+      };
+    case "uses":
+      return {
+        key: sql<string>`${prompts.useCount}::text`,
+        orderBy: [sql`${prompts.useCount} desc nulls last`, sql`${prompts.id} desc nulls last`],
+        after: (key, id) => sql`(${prompts.useCount}, ${prompts.id}) < (${key}::int, ${id}::uuid)`,
+      };
+    case "updated":
+      return {
+        key: sql<string>`${prompts.updatedAt}::text`,
+        orderBy: [sql`${prompts.updatedAt} desc nulls last`, sql`${prompts.id} desc nulls last`],
+        after: (key, id) => sql`(${prompts.updatedAt}, ${prompts.id}) < (${key}::timestamptz, ${id}::uuid)`,
+      };
+  }
+}
+
+async function loadSummaries(db: Database, userId: string, ids: string[]): Promise<Map<string, Omit<PromptSummary, "tags">>> {
+  if (ids.length === 0) return new Map();
   const rows = await db
     .select({
       id: prompts.id,
@@ -106,59 +180,10 @@ export async function listPrompts(db: Database, userId: string, rawInput: ListPr
       createdAt: prompts.createdAt,
       updatedAt: prompts.updatedAt,
       deletedAt: prompts.deletedAt,
-      sortKey: order.key,
     })
     .from(prompts)
-    .where(and(...where))
-    .orderBy(...order.orderBy)
-    .limit(input.limit + 1);
-
-  const page = rows.slice(0, input.limit);
-  const tagsByPrompt = await loadTags(db, userId, page.map((r) => r.id));
-  const last = page[page.length - 1];
-  return {
-    items: page.map(({ sortKey: _sortKey, ...row }) => ({ ...row, tags: tagsByPrompt.get(row.id) ?? [] })),
-    nextCursor: rows.length > input.limit && last ? encodeCursor({ sort, key: String(last.sortKey), id: last.id }) : null,
-  };
-}
-
-type SortSpec = { key: SQL<string>; orderBy: SQL[]; after: (key: string, id: string) => SQL };
-
-function sortSpec(sort: PromptSort, score: SQL<string> | undefined): SortSpec {
-  // Keys are compared as Postgres values rebuilt from their text form, so microsecond timestamps and
-  // numeric scores round-trip exactly through the cursor.
-  switch (sort) {
-    case "relevance":
-      return {
-        key: sql<string>`(${score!})::text`,
-        orderBy: [sql`${score!} desc`, desc(prompts.id)],
-        after: (key, id) => sql`(${score!}, ${prompts.id}) < (${key}::numeric, ${id}::uuid)`,
-      };
-    case "created":
-      return {
-        key: sql<string>`${prompts.createdAt}::text`,
-        orderBy: [desc(prompts.createdAt), desc(prompts.id)],
-        after: (key, id) => sql`(${prompts.createdAt}, ${prompts.id}) < (${key}::timestamptz, ${id}::uuid)`,
-      };
-    case "title":
-      return {
-        key: sql<string>`lower(${prompts.title})`,
-        orderBy: [sql`lower(${prompts.title}) asc`, asc(prompts.id)],
-        after: (key, id) => sql`(lower(${prompts.title}), ${prompts.id}) > (${key}, ${id}::uuid)`,
-      };
-    case "uses":
-      return {
-        key: sql<string>`${prompts.useCount}::text`,
-        orderBy: [desc(prompts.useCount), desc(prompts.id)],
-        after: (key, id) => sql`(${prompts.useCount}, ${prompts.id}) < (${key}::int, ${id}::uuid)`,
-      };
-    case "updated":
-      return {
-        key: sql<string>`${prompts.updatedAt}::text`,
-        orderBy: [desc(prompts.updatedAt), desc(prompts.id)],
-        after: (key, id) => sql`(${prompts.updatedAt}, ${prompts.id}) < (${key}::timestamptz, ${id}::uuid)`,
-      };
-  }
+    .where(and(eq(prompts.userId, userId), inArray(prompts.id, ids)));
+  return new Map(rows.map((r) => [r.id, r]));
 }
 
 export async function loadTags(db: Database, userId: string, promptIds: string[]): Promise<Map<string, TagRef[]>> {

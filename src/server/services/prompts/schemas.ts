@@ -85,6 +85,8 @@ export const listPromptsSchema = z.object({
   source: z.enum(PROMPT_SOURCES).optional(),
   favorite: booleanParam.optional(),
   trashed: booleanParam.optional(),
+  /** Prompts seen in this import session (created by it, or folded into by it). */
+  importId: uuidSchema.optional(),
   sort: z.enum(SORTS).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(30),
   cursor: z.string().max(500).optional(),

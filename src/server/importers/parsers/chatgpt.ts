@@ -1,0 +1,360 @@
+import { createHash } from "node:crypto";
+import { iterateJsonArray } from "../core/json-stream";
+import { cleanPromptText, headText } from "../core/text";
+import { toDate } from "../core/time";
+import { ImportFormatError, type DetectProbe, type ExtractedPrompt, type ImportEntry, type ParseEvent, type Parser } from "../types";
+
+/**
+ * ChatGPT "Export data" (formats README §1): `conversations.json`, its 2026 shards `conversations-NNN.json`,
+ * a `{conversations: [...]}` wrapper written by third-party tools, or one conversation object saved by a
+ * browser exporter. Each conversation keeps its messages as a tree (`mapping`), not a list: edits and retries
+ * are sibling branches, and `current_node` marks the leaf the UI showed.
+ */
+export const chatGptParser: Parser = {
+  id: "chatgpt",
+  source: "chatgpt",
+  label: "ChatGPT data export (conversations.json)",
+  detect: detectChatGpt,
+  parse: parseChatGpt,
+};
+
+type Json = Record<string, unknown>;
+type Attachment = { name: string; kind?: string };
+
+const EXPORT_NAME = /^conversations(-\d+)?\.json$/i;
+const SHARD_NAME = /^conversations-\d+\.json$/i;
+// Files that only an OpenAI export puts next to conversations.json.
+const CHATGPT_SIBLINGS = new Set(["user.json", "chat.html", "message_feedback.json", "shared_conversations.json", "model_comparisons.json", "group_chats.json"]);
+
+function detectChatGpt(probe: DetectProbe): number {
+  try {
+    const shape = scanHead(headText(probe.head));
+    if (!shape) return 0;
+    // Claude's export is also a conversations.json array: its items carry chat_messages instead of a tree.
+    if (shape.keys.has("chat_messages")) return 0;
+    const name = baseName(probe.name);
+    const siblings = probe.siblings.some((s) => CHATGPT_SIBLINGS.has(baseName(s).toLowerCase()));
+    if (shape.keys.has("mapping")) return EXPORT_NAME.test(name) ? 0.95 : 0.9;
+    // No tree seen in the head (an empty array, or a first conversation with no mapping): trust the zip layout.
+    if (EXPORT_NAME.test(name) && siblings) return 0.9;
+    if (shape.keys.size > 0) return 0;
+    if (SHARD_NAME.test(name)) return 0.6;
+    if (EXPORT_NAME.test(name)) return 0.3;
+    return 0;
+  } catch {
+    return 0;
+  }
+}
+
+async function* parseChatGpt(entry: ImportEntry): AsyncGenerator<ParseEvent> {
+  let ordinal = 0;
+  for await (const item of iterateJsonArray(entry.stream(), { entry: entry.name, wrapperKeys: ["conversations"] })) {
+    const conversation = item.value;
+    if (!isConversation(conversation)) {
+      // The first item decides whether this is a ChatGPT file at all; a stray record later on is only counted.
+      if (ordinal === 0) throw notChatGpt(entry.name, conversation, item.offset);
+      yield { kind: "skip", reason: "unreadable conversation record" };
+      continue;
+    }
+    yield* readConversation(conversation, ordinal);
+    ordinal++;
+  }
+}
+
+function isConversation(value: unknown): value is Json {
+  if (!isRecord(value)) return false;
+  return "mapping" in value || "current_node" in value || "conversation_id" in value || ("id" in value && ("title" in value || "create_time" in value));
+}
+
+function notChatGpt(entryName: string, value: unknown, offset: number): ImportFormatError {
+  const hint = isRecord(value) && "chat_messages" in value ? " It looks like a Claude export; import it as Claude instead." : "";
+  return new ImportFormatError(`${entryName}: the item at byte ${offset} is not a ChatGPT conversation (no "mapping" tree).${hint}`, {
+    entry: entryName,
+    offset,
+  });
+}
+
+type Node = { id: string; parent: string | null; children: string[]; message: Json | null };
+
+function* readConversation(conversation: Json, ordinal: number): Generator<ParseEvent> {
+  const nodes = readNodes(conversation.mapping);
+  const id = conversationId(conversation, nodes, ordinal);
+  const title = nonEmptyString(conversation.title);
+  yield { kind: "conversation", id, title };
+
+  const activePath = activeBranch(nodes, conversation.current_node);
+  const onActive = new Set(activePath);
+  const defaultModel = nonEmptyString(conversation.default_model_slug);
+  const skips = new Map<string, number>();
+  let position = 0;
+
+  const visit = function* (nodeId: string, active: boolean, nextOnPath: string | undefined): Generator<ParseEvent> {
+    const node = nodes.get(nodeId);
+    const found = node?.message ? readUserMessage(node.message) : null;
+    if (!node || !found) return;
+    if ("skip" in found) {
+      skips.set(found.skip, (skips.get(found.skip) ?? 0) + 1);
+      return;
+    }
+    const prompt: ExtractedPrompt = {
+      text: found.text,
+      conversationId: id,
+      conversationTitle: title,
+      createdAt: toDate(node.message?.create_time),
+      model: messageModel(node, nodes, nextOnPath) ?? defaultModel,
+      position: position++,
+      sourceMessageId: nonEmptyString(node.message?.id) ?? node.id,
+      activeBranch: active,
+    };
+    if (found.attachments.length > 0) prompt.attachments = found.attachments;
+    yield { kind: "prompt", prompt };
+  };
+
+  for (let i = 0; i < activePath.length; i++) yield* visit(activePath[i]!, true, activePath[i + 1]);
+  // Abandoned branches (earlier versions of edited prompts, retried turns) in depth-first tree order.
+  for (const nodeId of depthFirst(nodes)) if (!onActive.has(nodeId)) yield* visit(nodeId, false, undefined);
+
+  for (const [reason, count] of skips) yield { kind: "skip", reason, count };
+}
+
+/** The mapping as a map (never indexed as a plain object: a node id like "constructor" must not hit the prototype). */
+function readNodes(mapping: unknown): Map<string, Node> {
+  const nodes = new Map<string, Node>();
+  if (!isRecord(mapping)) return nodes;
+  for (const [key, raw] of Object.entries(mapping)) {
+    if (!isRecord(raw)) continue;
+    const children = Array.isArray(raw.children) ? raw.children.filter((c): c is string => typeof c === "string") : [];
+    nodes.set(key, { id: key, parent: typeof raw.parent === "string" ? raw.parent : null, children, message: isRecord(raw.message) ? raw.message : null });
+  }
+  // Some exporters write only parent links (no `children`): derive the missing child links so both walks agree.
+  const linked = new Map([...nodes.values()].map((n) => [n.id, new Set(n.children)]));
+  for (const node of nodes.values()) {
+    const parent = node.parent === null ? undefined : nodes.get(node.parent);
+    const siblings = linked.get(node.parent ?? "");
+    if (parent && siblings && !siblings.has(node.id)) {
+      siblings.add(node.id);
+      parent.children.push(node.id);
+    }
+  }
+  return nodes;
+}
+
+/**
+ * The branch the UI showed: from `current_node` up the parent links, reversed. When `current_node` is missing
+ * or unknown, the newest branch is assumed: from the first root, follow the last child (ChatGPT appends new
+ * edits and retries after the older ones). Visited sets guard against cycles in malformed files.
+ */
+function activeBranch(nodes: Map<string, Node>, currentNode: unknown): string[] {
+  let leaf = typeof currentNode === "string" && nodes.has(currentNode) ? currentNode : undefined;
+  if (leaf === undefined) {
+    const root = roots(nodes)[0];
+    if (root === undefined) return [];
+    const seen = new Set<string>([root]);
+    let tip: string = root;
+    for (;;) {
+      const next: string | undefined = [...(nodes.get(tip)?.children ?? [])].reverse().find((c) => nodes.has(c) && !seen.has(c));
+      if (next === undefined) break;
+      seen.add(next);
+      tip = next;
+    }
+    leaf = tip;
+  }
+  const path: string[] = [];
+  const seen = new Set<string>();
+  for (let at: string | undefined = leaf; at !== undefined && nodes.has(at) && !seen.has(at); at = nodes.get(at)?.parent ?? undefined) {
+    seen.add(at);
+    path.push(at);
+  }
+  return path.reverse();
+}
+
+/** Nodes whose parent is absent or unknown, in mapping order. */
+function roots(nodes: Map<string, Node>): string[] {
+  return [...nodes.values()].filter((n) => n.parent === null || !nodes.has(n.parent)).map((n) => n.id);
+}
+
+/**
+ * Every node once, pre-order from each root in mapping order; nodes only reachable through a cycle are
+ * visited afterwards in mapping order, so nothing is lost and nothing loops.
+ */
+function depthFirst(nodes: Map<string, Node>): string[] {
+  const order: string[] = [];
+  const seen = new Set<string>();
+  const walk = (start: string) => {
+    const stack = [start];
+    while (stack.length > 0) {
+      const id = stack.pop()!;
+      if (seen.has(id) || !nodes.has(id)) continue;
+      seen.add(id);
+      order.push(id);
+      const children = nodes.get(id)!.children;
+      for (let i = children.length - 1; i >= 0; i--) if (!seen.has(children[i]!)) stack.push(children[i]!);
+    }
+  };
+  for (const root of roots(nodes)) walk(root);
+  for (const id of nodes.keys()) walk(id);
+  return order;
+}
+
+/** The model that answered: the message's own slug, else the assistant reply's (the one on the shown branch first). */
+function messageModel(node: Node, nodes: Map<string, Node>, nextOnPath: string | undefined): string | null {
+  const own = modelSlug(node.message);
+  if (own) return own;
+  const candidates = nextOnPath === undefined ? node.children : [nextOnPath, ...node.children];
+  for (const childId of candidates) {
+    const message = nodes.get(childId)?.message;
+    if (!message || role(message) !== "assistant") continue;
+    const slug = modelSlug(message);
+    if (slug) return slug;
+  }
+  return null;
+}
+
+function modelSlug(message: Json | null): string | null {
+  return message && isRecord(message.metadata) ? nonEmptyString(message.metadata.model_slug) : null;
+}
+
+function role(message: Json): string | null {
+  return isRecord(message.author) && typeof message.author.role === "string" ? message.author.role : null;
+}
+
+type UserMessage = { text: string; attachments: Attachment[] } | { skip: string };
+
+/** A user-typed prompt, a reason to skip a user-role message, or null for turns that are not the user's. */
+function readUserMessage(message: Json): UserMessage | null {
+  if (role(message) !== "user") return null;
+  const metadata = isRecord(message.metadata) ? message.metadata : {};
+  const content = isRecord(message.content) ? message.content : {};
+  const contentType = typeof content.content_type === "string" ? content.content_type : "text";
+  if (contentType === "user_editable_context" || metadata.is_user_system_message === true) return { skip: "custom instructions" };
+  if (metadata.is_visually_hidden_from_conversation === true) return { skip: "hidden message" };
+  if (contentType !== "text" && contentType !== "multimodal_text") return { skip: `unsupported message type (${contentType.slice(0, 40)})` };
+
+  const attachments = metadataAttachments(metadata.attachments);
+  const known = new Set(attachments.map((a) => a.id).filter((x) => x !== undefined));
+  const pieces: string[] = [];
+  const parts = Array.isArray(content.parts) ? content.parts : typeof content.text === "string" ? [content.text] : [];
+  for (const part of parts) {
+    if (typeof part === "string") {
+      if (part !== "") pieces.push(part);
+    } else if (isRecord(part)) {
+      const partType = typeof part.content_type === "string" ? part.content_type : "";
+      if (partType === "audio_transcription" && typeof part.text === "string") {
+        if (part.text !== "") pieces.push(part.text);
+        continue;
+      }
+      const kind = POINTER_KINDS[partType];
+      const pointer = typeof part.asset_pointer === "string" ? part.asset_pointer : "";
+      if (!kind || !pointer) continue;
+      const fileId = pointer.replace(/^[a-z-]+:\/\//i, "");
+      if (known.has(fileId)) continue;
+      known.add(fileId);
+      attachments.push({ name: fileId, kind });
+    }
+  }
+  const text = wellFormed(cleanPromptText(pieces.join("\n")));
+  const names = attachments.map(({ name, kind }) => (kind ? { name, kind } : { name }));
+  if (text === "") return { skip: names.length > 0 ? "attachment-only message" : "empty message" };
+  return { text, attachments: names };
+}
+
+const POINTER_KINDS: Record<string, string | undefined> = {
+  image_asset_pointer: "image",
+  audio_asset_pointer: "audio",
+  real_time_user_audio_video_asset_pointer: "video",
+};
+
+function metadataAttachments(value: unknown): (Attachment & { id?: string })[] {
+  if (!Array.isArray(value)) return [];
+  const out: (Attachment & { id?: string })[] = [];
+  for (const item of value) {
+    if (!isRecord(item)) continue;
+    const id = nonEmptyString(item.id) ?? undefined;
+    const name = nonEmptyString(item.name) ?? id;
+    if (!name) continue;
+    out.push({ name, kind: kindOfMime(item.mime_type), id });
+  }
+  return out;
+}
+
+function kindOfMime(mime: unknown): string {
+  if (typeof mime !== "string") return "file";
+  const major = mime.split("/")[0]?.toLowerCase();
+  return major === "image" || major === "audio" || major === "video" ? major : "file";
+}
+
+/**
+ * Conversations without `id`/`conversation_id` (hand-made or truncated files) get `chatgpt-<hash>` from their
+ * title, create_time and node ids, so the same conversation maps to the same id on every import; the file
+ * position is mixed in only when none of those exist.
+ */
+function conversationId(conversation: Json, nodes: Map<string, Node>, ordinal: number): string {
+  const own = nonEmptyString(conversation.id) ?? nonEmptyString(conversation.conversation_id);
+  if (own) return own;
+  const ids = [...nodes.keys()].sort().slice(0, 64);
+  const material = [conversation.title ?? null, conversation.create_time ?? null, ids];
+  if (ids.length === 0 && material[0] === null && material[1] === null) material.push(ordinal);
+  return `chatgpt-${createHash("sha256").update(JSON.stringify(material)).digest("hex").slice(0, 24)}`;
+}
+
+function nonEmptyString(value: unknown): string | null {
+  if (typeof value === "number" && Number.isFinite(value)) return String(value);
+  return typeof value === "string" && value.trim() !== "" ? value : null;
+}
+
+function isRecord(value: unknown): value is Json {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+// JSON may carry lone surrogates ("\ud83d" alone); they would not survive UTF-8 storage unchanged.
+function wellFormed(text: string): string {
+  return text.isWellFormed() ? text : text.toWellFormed();
+}
+
+function baseName(name: string): string {
+  return name.slice(name.lastIndexOf("/") + 1);
+}
+
+/**
+ * Keys of the first conversation visible in the head: the top object's keys, the first item of a top array,
+ * or the first item of a `{conversations: [...]}` wrapper. A structural scan, so a key quoted inside a
+ * message ("\"mapping\"") or nested deeper never counts. Returns null when the head is not JSON-like.
+ */
+function scanHead(text: string): { keys: Set<string> } | null {
+  type Frame = { brace: boolean; expectKey: boolean; lastKey: string | null; index: number; item: boolean; itemArray: boolean };
+  let i = 0;
+  while (i < text.length && /\s/.test(text[i]!)) i++;
+  if (text[i] !== "[" && text[i] !== "{") return null;
+  const keys = new Set<string>();
+  const stack: Frame[] = [];
+  while (i < text.length) {
+    const c = text[i]!;
+    const top = stack[stack.length - 1];
+    if (c === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === "\\" ? 2 : 1;
+      if (j >= text.length) break;
+      if (top?.brace && top.expectKey) {
+        top.lastKey = text.slice(i + 1, j);
+        top.expectKey = false;
+        if (top.item) keys.add(top.lastKey);
+      }
+      i = j + 1;
+      continue;
+    }
+    if (c === "{" || c === "[") {
+      const brace = c === "{";
+      const item = brace && (!top || (top.itemArray && top.index === 0));
+      const itemArray = !brace && (!top || (stack.length === 1 && top.brace && top.lastKey === "conversations"));
+      stack.push({ brace, expectKey: brace, lastKey: null, index: 0, item, itemArray });
+    } else if (c === "}" || c === "]") {
+      stack.pop();
+      if (stack.length === 0) break;
+    } else if (c === "," && top) {
+      top.index++;
+      if (top.brace) top.expectKey = true;
+    }
+    i++;
+  }
+  return { keys };
+}

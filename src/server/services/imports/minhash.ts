@@ -1,0 +1,72 @@
+/**
+ * Near-duplicate detection with MinHash + locality-sensitive hashing, bounded per prompt.
+ *
+ * A prompt is reduced to the set of its word 3-shingles; 64 seeded hash functions give a signature whose
+ * agreement rate estimates the Jaccard similarity of two sets. The signature is cut into 16 bands of 4
+ * values; two prompts become candidates when any band is identical (P ≈ 0.9998 at Jaccard 0.8, 0.64 at 0.5,
+ * 0.02 at 0.2), and a candidate is a near-duplicate when the signatures agree on ≥ NEAR_DUPLICATE_THRESHOLD.
+ * Lookups are one indexed array-overlap query per batch, whatever the library size. Prompts shorter than
+ * MIN_WORDS are only de-duplicated exactly: in a few words, one changed word is a different prompt.
+ */
+export const SIGNATURE_SIZE = 64;
+export const BANDS = 16;
+const ROWS = SIGNATURE_SIZE / BANDS;
+export const NEAR_DUPLICATE_THRESHOLD = 0.8;
+export const MIN_WORDS = 10;
+
+// Fixed seeds: signatures must be the same in every process and every release.
+const SEEDS = Array.from({ length: SIGNATURE_SIZE }, (_, i) => (Math.imul(i + 1, 0x9e3779b1) ^ 0x85ebca6b) >>> 0);
+
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** murmur3's finaliser: a cheap, well-mixed 32-bit hash of (value, seed). */
+function mix(value: number, seed: number): number {
+  let h = (value ^ seed) >>> 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+export type Signature = { minhash: number[]; bands: number[] };
+
+/** Null when the text is too short for near-duplicate matching. */
+export function signature(normalizedText: string): Signature | null {
+  const words = normalizedText.split(" ").filter(Boolean);
+  if (words.length < MIN_WORDS) return null;
+  const shingles = new Set<number>();
+  for (let i = 0; i + 2 < words.length; i++) shingles.add(fnv1a(`${words[i]} ${words[i + 1]} ${words[i + 2]}`));
+  const minhash = new Array<number>(SIGNATURE_SIZE).fill(0xffffffff);
+  for (const shingle of shingles) {
+    for (let k = 0; k < SIGNATURE_SIZE; k++) {
+      const h = mix(shingle, SEEDS[k]!);
+      if (h < minhash[k]!) minhash[k] = h;
+    }
+  }
+  // Store as signed int4 (Postgres has no unsigned type).
+  const signed = minhash.map((h) => h | 0);
+  const bands: number[] = [];
+  for (let b = 0; b < BANDS; b++) {
+    let h = 0x811c9dc5 ^ b;
+    for (let r = 0; r < ROWS; r++) h = mix(signed[b * ROWS + r]! >>> 0, h);
+    // Band number and band hash in one int8 (< 2^37, exact in a JS number), so equal hashes of different
+    // bands never collide.
+    bands.push(b * 4294967296 + (h >>> 0));
+  }
+  return { minhash: signed, bands };
+}
+
+export function similarity(a: readonly number[], b: readonly number[]): number {
+  let same = 0;
+  for (let i = 0; i < SIGNATURE_SIZE; i++) if (a[i] === b[i]) same++;
+  return same / SIGNATURE_SIZE;
+}

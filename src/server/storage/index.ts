@@ -1,0 +1,27 @@
+import path from "node:path";
+import { getEnv, isBlobConfigured } from "../env";
+import { BlobFileStorage } from "./blob";
+import { LocalFileStorage } from "./local";
+
+/**
+ * Where original import files are kept. Default: a folder under DATA_DIR. With BLOB_READ_WRITE_TOKEN the
+ * browser uploads straight to Vercel Blob (large files never pass through a function body).
+ */
+export interface FileStorage {
+  readonly kind: "local" | "blob";
+  /** Stores a stream under `key`; refuses more than `maxBytes`. */
+  put(key: string, body: AsyncIterable<Uint8Array>, options: { maxBytes: number }): Promise<{ key: string; bytes: number }>;
+  /** A file on local disk with the stored bytes, for the parsers; `release` removes any temporary copy. */
+  localCopy(key: string): Promise<{ path: string; release(): Promise<void> }>;
+  delete(key: string): Promise<void>;
+}
+
+export { StorageLimitError } from "./errors";
+
+let storage: FileStorage | undefined;
+
+export function getFileStorage(): FileStorage {
+  const env = getEnv();
+  storage ??= isBlobConfigured(env) ? new BlobFileStorage(env.BLOB_READ_WRITE_TOKEN!) : new LocalFileStorage(path.resolve(env.DATA_DIR, "files"));
+  return storage;
+}

@@ -71,6 +71,14 @@ export function ImportSummary({ session }: { session: ImportSessionView }) {
                   </div>
                   <p className="text-xs text-slate-500">
                     {STATUS_TEXT[f.status] ?? f.status} · {formatBytes(f.bytes)}
+                    {f.stored && (
+                      <>
+                        {" · "}
+                        <a href={`/api/imports/${session.id}/files/${f.id}/original`} className="underline hover:text-slate-800">
+                          original
+                        </a>
+                      </>
+                    )}
                   </p>
                   {f.errors.map((e, i) => (
                     <p key={i} className="mt-1 text-xs text-red-700" role="alert">

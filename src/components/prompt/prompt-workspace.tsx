@@ -13,6 +13,7 @@ import { effectiveParameters, type TemplateParameter } from "@/lib/templates";
 import type { Folder, PromptDetail, Tag } from "@/lib/types";
 import { HistoryPanel } from "./history-panel";
 import { ParametersPanel } from "./parameters-panel";
+import { SourcesPanel } from "./sources-panel";
 import { TagPicker } from "./tag-picker";
 import { UsePanel } from "./use-panel";
 
@@ -40,9 +41,9 @@ function draftOf(prompt: PromptDetail | undefined, defaultFolderId?: string): Dr
   };
 }
 
-const TABS = ["use", "history", "parameters"] as const;
+const TABS = ["use", "history", "parameters", "sources"] as const;
 type TabName = (typeof TABS)[number];
-const TAB_LABELS: Record<TabName, string> = { use: "Use", history: "History", parameters: "Parameters" };
+const TAB_LABELS: Record<TabName, string> = { use: "Use", history: "History", parameters: "Parameters", sources: "Sources" };
 
 /** The prompt page: edit (each save is a version), use the template, browse history, define parameters. */
 export function PromptWorkspace({ initialPrompt, folders, initialTags, defaultFolderId }: { initialPrompt?: PromptDetail; folders: Folder[]; initialTags: Tag[]; defaultFolderId?: string }) {
@@ -249,7 +250,7 @@ export function PromptWorkspace({ initialPrompt, folders, initialTags, defaultFo
 
         <aside className="rounded-xl border border-slate-200 bg-white shadow-sm">
           <div role="tablist" aria-label="Prompt tools" className="flex border-b border-slate-200">
-            {TABS.map((name) => (
+            {TABS.filter((name) => name !== "sources" || (prompt && prompt.source !== "manual")).map((name) => (
               <button
                 key={name}
                 role="tab"
@@ -266,6 +267,7 @@ export function PromptWorkspace({ initialPrompt, folders, initialTags, defaultFo
           <div className="p-4" role="tabpanel">
             {tab === "use" && <UsePanel body={draft.body} variables={variables} />}
             {tab === "history" && prompt && <HistoryPanel key={historyKey} prompt={prompt} onRestored={(p, n) => accept(p, `Version ${n} restored as version ${p.currentVersion}.`)} onLabelsChanged={(labels) => setPrompt({ ...prompt, labels })} />}
+            {tab === "sources" && prompt && <SourcesPanel promptId={prompt.id} useCount={prompt.useCount} />}
             {tab === "parameters" && <ParametersPanel variables={variables} declared={draft.parameters} onChange={(params) => set("parameters", params)} disabled={trashed} />}
           </div>
         </aside>

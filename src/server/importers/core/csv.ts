@@ -44,18 +44,18 @@ export function* iterateCsvRecords(text: string, options: CsvOptions): Generator
         entry: options.entry,
       });
     }
-    let from = 0;
+    let completed = 0;
     for (const fields of result.data) {
       yield { fields, line };
       // Papa does not say where each record ends: advance past it by counting its line breaks.
       const breaks = fields.reduce((sum, field) => sum + countNewlines(field, 0, field.length), 0);
       line += breaks + 1;
-      from += 1;
+      completed++;
     }
     const consumed = last ? input.length : result.meta.cursor;
     pending = input.slice(consumed);
     // A record longer than the slice: read more at once next time instead of re-parsing many small steps.
-    if (!last && from === 0) slice *= 2;
+    if (!last && completed === 0) slice *= 2;
     if (last) break;
   }
 }

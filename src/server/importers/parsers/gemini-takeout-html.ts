@@ -23,9 +23,10 @@ export type HtmlActivity = {
   attachments: string[];
 };
 
-const CARD = /<div\b[^>]*\bclass\s*=\s*["'][^"']*\bouter-cell\b[^"']*["'][^>]*>/gi;
-const TITLE_CELL = /<p\b[^>]*class\s*=\s*["'][^"']*mdl-typography--title[^"']*["'][^>]*>([\s\S]*?)<\/p>/i;
-const CELL = /<div\b[^>]*\bclass\s*=\s*["']([^"']*\bcontent-cell\b[^"']*)["'][^>]*>/gi;
+// Attribute runs are bounded so a stray "<div" without ">" cannot make a scan quadratic.
+const CARD = /<div\b[^>]{0,500}?\bclass\s*=\s*["'][^"'>]{0,500}?\bouter-cell\b[^"'>]{0,500}["'][^>]{0,500}>/gi;
+const TITLE_CELL = /<p\b[^>]{0,500}?class\s*=\s*["'][^"'>]{0,500}?mdl-typography--title[^"'>]{0,500}["'][^>]{0,500}>([\s\S]*?)<\/p>/i;
+const CELL = /<div\b[^>]{0,500}?\bclass\s*=\s*["']([^"'>]{0,500}?\bcontent-cell\b[^"'>]{0,500})["'][^>]{0,500}>/gi;
 const BLOCK_TAG = /<(?:p|div|ul|ol|h[1-6]|pre|table|blockquote|img|figure|hr|section|details)\b/i;
 const BR = /<br\s*\/?>/i;
 const APP_URL = /https?:\/\/gemini\.google\.com\/app\/([A-Za-z0-9_-]+)/;

@@ -62,7 +62,7 @@ const MAX_HTML_BYTES = 256 * 1024 * 1024;
 const GAP_MS = 30 * 60 * 1000;
 const GEMINI = /gemini|bard/i;
 // "Prompted" is the English verb; the others are unverified localisations seen in third-party fixtures.
-const PROMPT_VERBS = [/^Prompted[ \t\u00a0]+/, /^Eingegebener Prompt:[ \t\u00a0]*/, /^Pokyn[ \t\u00a0]+/];
+const PROMPT_VERBS = [/^Prompted(?:[ \t\u00a0]+|$)/, /^Eingegebener Prompt:[ \t\u00a0]*/, /^Pokyn(?:[ \t\u00a0]+|$)/];
 const OTHER_ACTIVITY =
   /^(?:Created|Used|Selected|Gave feedback|Cleared|Added chat from link|Shared|Deleted|Edited|Updated|Viewed|Visited|Searched|Opened|Saved|Pinned|Unpinned|Renamed|Exported|Cancell?ed|Stopped|Generated|Listened|Watched|Turned|Connected|Disconnected)\b/;
 const IMAGE_NAME = /\.(?:png|jpe?g|gif|webp|heic|heif|bmp|svg|avif)$/i;
@@ -82,7 +82,11 @@ function detectGeminiTakeout(probe: DetectProbe): number {
       if (GEMINI.test(keys.get("header") ?? "") || /"products"\s*:\s*\[\s*"[^"]*(?:Gemini|Bard)/i.test(text.slice(0, 4096))) return 0.95;
       return inGeminiFolder ? 0.8 : 0;
     }
-    if (!/\bouter-cell\b/.test(text)) return 0;
+    if (!/\bouter-cell\b/.test(text)) {
+      // A page whose first card lies beyond the head (a long inline stylesheet): trust Takeout's layout.
+      const html = /<html|<!doctype/i.test(text.slice(0, 1024));
+      return html && inGeminiFolder && /\bmdl-/.test(text) ? 0.6 : 0;
+    }
     if (GEMINI.test(text)) return /Prompted/.test(text) ? 0.95 : 0.8;
     return inGeminiFolder ? 0.7 : 0;
   } catch {
@@ -167,14 +171,15 @@ function readJsonRow(row: Record<string, unknown>, date: Date | null, index: num
   const hasResponse = Array.isArray(row.safeHtmlItem) && row.safeHtmlItem.some((h) => isRecord(h) && typeof h.html === "string" && h.html.trim() !== "");
   const appId = detailsAppId(row.details);
   const text = promptOfTitle(title, hasResponse || appId !== null);
-  if ("skip" in text) return text;
+  const attachments = jsonAttachments(row);
+  if ("skip" in text) return text.skip === "empty prompt" && attachments.length > 0 ? { skip: "attachment-only message" } : text;
   return {
     text: text.prompt,
     time: date ? date.getTime() : null,
     createdAt: date,
     product: header || products[0] || "Gemini",
     appId,
-    attachments: jsonAttachments(row),
+    attachments,
     index,
   };
 }
@@ -182,7 +187,7 @@ function readJsonRow(row: Record<string, unknown>, date: Date | null, index: num
 function readHtmlRow(card: HtmlActivity, index: number): RowResult {
   if (!GEMINI.test(card.header) && !GEMINI.test(card.products)) return { skip: "not Gemini activity" };
   const text = promptOfTitle(card.title, card.hasResponse || card.appId !== null);
-  if ("skip" in text) return text;
+  if ("skip" in text) return text.skip === "empty prompt" && card.attachments.length > 0 ? { skip: "attachment-only message" } : text;
   const time: ActivityTime | null = card.time;
   return {
     text: text.prompt,

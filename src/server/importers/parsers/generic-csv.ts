@@ -52,7 +52,7 @@ function pickColumn(header: readonly string[], names: readonly string[]): number
 
 async function* parseGenericCsv(entry: ImportEntry): AsyncGenerator<ParseEvent> {
   const text = await readText(entry, MAX_TEXT_BYTES);
-  if (text.trim() === "") throw new ImportFormatError(`${entry.name}: the file is empty.`, { entry: entry.name, offset: 0 });
+  if (!/\S/.test(text)) throw new ImportFormatError(`${entry.name}: the file is empty.`, { entry: entry.name, offset: 0 });
   const delimiter = sniffDelimiter(text, entry.name);
   const conversationId = entry.name;
   const skips = new Map<string, number>();

@@ -222,8 +222,15 @@ export class ImportService {
   async start(rawSessionId: string): Promise<ImportSessionView> {
     const session = await this.get(rawSessionId);
     if (session.status === "running" && !session.interrupted) throw new ServiceError("conflict", "This import is already running.");
-    if (session.status === "succeeded" && session.files.every((f) => f.status === "succeeded")) return session;
+    if (session.files.every((f) => f.status === "succeeded" || f.status === "pending")) {
+      if (session.status === "succeeded") return session;
+    }
     if (session.files.every((f) => f.status === "pending")) throw new ServiceError("invalid", "Upload at least one file before starting the import.");
+    // Starting again retries what did not finish: failed or cancelled files whose upload is stored.
+    await this.db
+      .update(importFiles)
+      .set({ status: "uploaded", errors: [] })
+      .where(and(eq(importFiles.sessionId, session.id), inArray(importFiles.status, ["failed", "cancelled"]), sql`${importFiles.storageKey} is not null`));
     await this.db
       .update(importSessions)
       .set({ status: "running", startedAt: sql`coalesce(${importSessions.startedAt}, now())`, heartbeatAt: sql`now()`, finishedAt: null, error: null })
@@ -345,6 +352,14 @@ export class ImportService {
       await staging.dispose();
       await copy.release();
     }
+  }
+
+  /** The original uploaded file, for download. */
+  async original(rawSessionId: string, rawFileId: string): Promise<{ fileName: string; bytes: number; path: string; release(): Promise<void> }> {
+    const file = await this.ownedFile(rawSessionId, rawFileId);
+    if (!file.storageKey) throw notFound("Stored file");
+    const copy = await this.storage.localCopy(file.storageKey);
+    return { fileName: file.fileName, bytes: file.bytes, ...copy };
   }
 
   private async heartbeat(sessionId: string) {

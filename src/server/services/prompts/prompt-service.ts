@@ -1,7 +1,7 @@
-import { and, asc, eq, inArray, isNotNull, isNull, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNotNull, isNull, sql } from "drizzle-orm";
 import { effectiveParameters, renderTemplate } from "@/lib/templates";
 import type { Database } from "../../db/client";
-import { folders, promptLabels, promptTags, promptVersions, prompts, tags, users, type PromptSource, type PromptSourceDetail } from "../../db/schema";
+import { folders, importFiles, promptLabels, promptOccurrences, promptTags, promptVersions, prompts, tags, users, type PromptSource, type PromptSourceDetail } from "../../db/schema";
 import { ServiceError, notFound } from "../../errors";
 import { parseInput, requireId } from "../input";
 import { listPrompts } from "./list";
@@ -272,6 +272,30 @@ export class PromptService {
       });
     }
     return { text: result.text, version: prompt.version.number };
+  }
+
+  /** Where an imported prompt was seen: each conversation it came from, newest first (at most `limit`). */
+  async occurrences(rawId: string, limit = 200) {
+    const id = requireId(rawId, "Prompt");
+    await this.findOwned(this.db, id, { includeTrashed: true });
+    return this.db
+      .select({
+        id: promptOccurrences.id,
+        source: promptOccurrences.source,
+        conversationId: promptOccurrences.conversationId,
+        conversationTitle: promptOccurrences.conversationTitle,
+        model: promptOccurrences.model,
+        occurredAt: promptOccurrences.occurredAt,
+        activeBranch: promptOccurrences.activeBranch,
+        variantText: promptOccurrences.variantText,
+        importId: importFiles.sessionId,
+        fileName: importFiles.fileName,
+      })
+      .from(promptOccurrences)
+      .leftJoin(importFiles, eq(importFiles.id, promptOccurrences.importFileId))
+      .where(and(eq(promptOccurrences.promptId, id), eq(promptOccurrences.userId, this.userId)))
+      .orderBy(sql`${promptOccurrences.occurredAt} desc nulls last`, desc(promptOccurrences.createdAt))
+      .limit(limit);
   }
 
   // ---- ownership helpers ------------------------------------------------------------------------------

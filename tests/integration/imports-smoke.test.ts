@@ -20,7 +20,9 @@ describe("import smoke", () => {
     const bytes = await readFile(SAMPLE);
     const run = async () => {
       const { uploads, ...session } = await service.createSession({ files: [{ name: "conversations.json", size: bytes.length }] });
-      await service.receiveUpload(session.id, uploads[0]!.fileId, [bytes]);
+      await service.receiveUpload(session.id, uploads[0]!.fileId, (async function* () {
+        yield bytes;
+      })());
       await service.start(session.id);
       return service.process(session.id);
     };

@@ -71,7 +71,8 @@ export async function planFile(filePath: string, fileName: string, options: Plan
     const candidates: { entry: ImportEntry; probe: DetectProbe; detected: { parser: Parser; confidence: number } }[] = [];
     const ignored = [...zip.ignored];
     for (const entry of zip.entries) {
-      if (!READABLE.test(entry.name)) {
+      // AI Studio saves chats to Drive without an extension: those are looked at too.
+      if (!READABLE.test(entry.name) && path.posix.extname(entry.name) !== "") {
         ignored.push({ name: entry.name, reason: "not a chat file" });
         continue;
       }

@@ -18,7 +18,7 @@ export class BlobFileStorage implements FileStorage {
 
   constructor(private readonly token: string) {}
 
-  async put(key: string, body: AsyncIterable<Uint8Array>, { maxBytes }: { maxBytes: number }) {
+  async put(key: string, body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, { maxBytes }: { maxBytes: number }) {
     const { put } = await import("@vercel/blob");
     let bytes = 0;
     const limited = Readable.from(body).pipe(

@@ -10,7 +10,7 @@ import { LocalFileStorage } from "./local";
 export interface FileStorage {
   readonly kind: "local" | "blob";
   /** Stores a stream under `key`; refuses more than `maxBytes`. */
-  put(key: string, body: AsyncIterable<Uint8Array>, options: { maxBytes: number }): Promise<{ key: string; bytes: number }>;
+  put(key: string, body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options: { maxBytes: number }): Promise<{ key: string; bytes: number }>;
   /** A file on local disk with the stored bytes, for the parsers; `release` removes any temporary copy. */
   localCopy(key: string): Promise<{ path: string; release(): Promise<void> }>;
   delete(key: string): Promise<void>;

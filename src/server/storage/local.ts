@@ -17,7 +17,7 @@ export class LocalFileStorage implements FileStorage {
     return path.join(this.root, key);
   }
 
-  async put(key: string, body: AsyncIterable<Uint8Array>, { maxBytes }: { maxBytes: number }) {
+  async put(key: string, body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, { maxBytes }: { maxBytes: number }) {
     const target = this.resolve(key);
     await mkdir(path.dirname(target), { recursive: true });
     let bytes = 0;

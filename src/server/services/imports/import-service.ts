@@ -116,7 +116,7 @@ export class ImportService {
   }
 
   /** Stores one file's bytes (local storage: the browser streams them to our route). */
-  async receiveUpload(rawSessionId: string, rawFileId: string, body: AsyncIterable<Uint8Array>): Promise<ImportFileView> {
+  async receiveUpload(rawSessionId: string, rawFileId: string, body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<ImportFileView> {
     const file = await this.ownedFile(rawSessionId, rawFileId);
     if (file.status !== "pending" && file.status !== "uploaded") throw new ServiceError("conflict", `${file.fileName} has already been processed.`);
     const key = storageKey(this.userId, file.sessionId, file.id, file.fileName);

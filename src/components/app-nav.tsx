@@ -6,6 +6,7 @@ import { usePathname } from "next/navigation";
 const LINKS = [
   { href: "/library", label: "Library" },
   { href: "/import", label: "Import" },
+  { href: "/shares", label: "Shares" },
   { href: "/trash", label: "Trash" },
 ];
 

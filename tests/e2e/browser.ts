@@ -28,12 +28,19 @@ export function useBrowser() {
   return { baseURL, newContext };
 }
 
-export async function signUp(page: Page, email: string, password = "correct horse battery"): Promise<void> {
+/** Creates an account; a new account starts in onboarding, which `skipSetup` skips to an empty library. */
+export async function signUp(page: Page, email: string, options: { password?: string; skipSetup?: boolean } = {}): Promise<void> {
   await page.goto("/sign-up");
   await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
+  await page.getByLabel("Password").fill(options.password ?? PASSWORD);
   await page.getByRole("button", { name: "Create account" }).click();
-  await page.waitForURL("**/library");
+  await page.waitForURL("**/onboarding");
+  if (options.skipSetup ?? true) {
+    await page.getByRole("button", { name: "Skip setup" }).click();
+    await page.waitForURL("**/library");
+  }
 }
+
+export const PASSWORD = "correct horse battery";
 
 export const uniqueEmail = (prefix: string) => `${prefix}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.test`;

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
 import { NavLinks } from "@/components/app-nav";
 import { SignOutButton } from "@/components/auth/sign-out-button";
@@ -7,6 +8,8 @@ import { requirePageUser } from "@/server/http/page-user";
 
 export default async function AppLayout({ children }: { children: ReactNode }) {
   const user = await requirePageUser("/library");
+  // A new account sets itself up first instead of landing in an empty library.
+  if (!user.onboardedAt) redirect("/onboarding");
   const clerk = authMode() === "clerk";
   const UserButton = clerk ? (await import("@clerk/nextjs")).UserButton : null;
   return (
@@ -18,9 +21,9 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
           </Link>
           <NavLinks />
           <div className="ml-auto flex items-center gap-3 text-sm text-slate-600">
-            <span className="hidden sm:inline" data-testid="current-user">
+            <Link href="/settings" className="hidden hover:text-slate-900 sm:inline" data-testid="current-user">
               {user.displayName ?? user.email}
-            </span>
+            </Link>
             {UserButton ? <UserButton /> : <SignOutButton />}
           </div>
         </div>

@@ -1,6 +1,6 @@
 "use client";
 
-import { ArrowLeft, RotateCcw, Star, Trash2 } from "lucide-react";
+import { ArrowLeft, RotateCcw, Share2, Star, Trash2 } from "lucide-react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useMemo, useState } from "react";
@@ -11,6 +11,7 @@ import { api, ApiError } from "@/lib/api";
 import { SOURCE_LABELS, formatDateTime, timeAgo } from "@/lib/format";
 import { effectiveParameters, type TemplateParameter } from "@/lib/templates";
 import type { Folder, PromptDetail, Tag } from "@/lib/types";
+import { ShareDialog } from "@/components/share/share-dialog";
 import { HistoryPanel } from "./history-panel";
 import { ParametersPanel } from "./parameters-panel";
 import { SourcesPanel } from "./sources-panel";
@@ -57,6 +58,7 @@ export function PromptWorkspace({ initialPrompt, folders, initialTags, defaultFo
   const [notice, setNotice] = useState<string | null>(null);
   const [tab, setTab] = useState<TabName>("use");
   const [historyKey, setHistoryKey] = useState(0);
+  const [sharing, setSharing] = useState(false);
 
   const saved = useMemo(() => draftOf(prompt, defaultFolderId), [prompt, defaultFolderId]);
   const dirty = JSON.stringify(saved) !== JSON.stringify(draft);
@@ -150,6 +152,9 @@ export function PromptWorkspace({ initialPrompt, folders, initialTags, defaultFo
               <Button variant="ghost" size="sm" onClick={toggleFavorite} aria-pressed={prompt.isFavorite} aria-label={prompt.isFavorite ? "Remove from favourites" : "Add to favourites"}>
                 <Star className={`h-4 w-4 ${prompt.isFavorite ? "fill-amber-400 text-amber-500" : ""}`} />
               </Button>
+              <Button variant="secondary" size="sm" onClick={() => setSharing(true)}>
+                <Share2 className="h-4 w-4" /> Share
+              </Button>
               <Button variant="ghost" size="sm" onClick={moveToTrash}>
                 <Trash2 className="h-4 w-4" /> Trash
               </Button>
@@ -158,6 +163,7 @@ export function PromptWorkspace({ initialPrompt, folders, initialTags, defaultFo
         </div>
       </div>
 
+      {prompt && <ShareDialog promptId={prompt.id} currentVersion={prompt.currentVersion} open={sharing} onClose={() => setSharing(false)} />}
       {trashed && (
         <Alert tone="info">
           This prompt is in the trash.{" "}

@@ -91,6 +91,7 @@ export class ImportCancelled extends Error {
 /** Extracted prompts parked on disk between the two phases (NDJSON), so memory stays bounded. */
 export class StagingFile {
   private stream: WriteStream | undefined;
+  private error: Error | undefined;
   private constructor(
     private readonly dir: string,
     readonly path: string,
@@ -100,12 +101,29 @@ export class StagingFile {
     const dir = await mkdtemp(path.join(tmpdir(), "promptvault-staging-"));
     const staging = new StagingFile(dir, path.join(dir, "prompts.ndjson"));
     staging.stream = createWriteStream(staging.path);
+    // Without a listener, a write error — or a write still in flight when dispose() destroys the stream after
+    // a file failed halfway through phase 1 — is an uncaught exception that takes the whole process down.
+    staging.stream.on("error", (error) => {
+      staging.error ??= error;
+    });
     return staging;
   }
 
   async write(prompt: StagedPrompt): Promise<void> {
+    if (this.error) throw this.error;
+    const stream = this.stream!;
     const line = `${JSON.stringify(prompt)}\n`;
-    if (!this.stream!.write(line)) await new Promise<void>((resolve) => this.stream!.once("drain", () => resolve()));
+    if (stream.write(line)) return;
+    await new Promise<void>((resolve, reject) => {
+      const done = (error?: Error) => {
+        stream.off("drain", done);
+        stream.off("error", done);
+        if (error) reject(error);
+        else resolve();
+      };
+      stream.on("drain", done);
+      stream.on("error", done);
+    });
   }
 
   async finish(): Promise<void> {

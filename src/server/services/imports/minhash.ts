@@ -39,21 +39,45 @@ function mix(value: number, seed: number): number {
 
 export type Signature = { minhash: number[]; bands: number[] };
 
+/**
+ * The fewest identical bands two signatures can share and still reach NEAR_DUPLICATE_THRESHOLD: at most
+ * SIGNATURE_SIZE − ⌈threshold × SIGNATURE_SIZE⌉ positions differ, each spoils at most one band, and equal
+ * values give equal band keys. Candidates sharing fewer bands can be dropped without changing any match.
+ */
+export const MIN_SHARED_BANDS = (() => {
+  let equal = 0;
+  while (equal / SIGNATURE_SIZE < NEAR_DUPLICATE_THRESHOLD) equal++;
+  return Math.max(1, BANDS - (SIGNATURE_SIZE - equal));
+})();
+
+// Scratch space reused by every call (signature() is synchronous).
+const running = new Int32Array(SIGNATURE_SIZE);
+const SIGN = -0x80000000;
+
 /** Null when the text is too short for near-duplicate matching. */
 export function signature(normalizedText: string): Signature | null {
   const words = normalizedText.split(" ").filter(Boolean);
   if (words.length < MIN_WORDS) return null;
   const shingles = new Set<number>();
   for (let i = 0; i + 2 < words.length; i++) shingles.add(fnv1a(`${words[i]} ${words[i + 1]} ${words[i + 2]}`));
-  const minhash = new Array<number>(SIGNATURE_SIZE).fill(0xffffffff);
+  // The minimum of each seeded hash, as unsigned 32-bit values. Kept in int32 form with the sign bit
+  // flipped (x ^ 0x80000000 orders like the unsigned value), so the loop stays in small integers.
+  running.fill(0x7fffffff);
   for (const shingle of shingles) {
     for (let k = 0; k < SIGNATURE_SIZE; k++) {
-      const h = mix(shingle, SEEDS[k]!);
-      if (h < minhash[k]!) minhash[k] = h;
+      let h = shingle ^ SEEDS[k]!;
+      h ^= h >>> 16;
+      h = Math.imul(h, 0x85ebca6b);
+      h ^= h >>> 13;
+      h = Math.imul(h, 0xc2b2ae35);
+      h ^= h >>> 16;
+      h ^= SIGN;
+      if (h < running[k]!) running[k] = h;
     }
   }
   // Store as signed int4 (Postgres has no unsigned type).
-  const signed = minhash.map((h) => h | 0);
+  const signed = new Array<number>(SIGNATURE_SIZE);
+  for (let k = 0; k < SIGNATURE_SIZE; k++) signed[k] = running[k]! ^ SIGN;
   const bands: number[] = [];
   for (let b = 0; b < BANDS; b++) {
     let h = 0x811c9dc5 ^ b;

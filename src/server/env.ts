@@ -32,6 +32,7 @@ const envSchema = z.object({
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: optionalUrl,
   OPENAI_MODEL: z.preprocess(emptyAsUndefined, z.string().default("gpt-4o-mini")),
+  OPENAI_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1000).max(600_000).default(60_000)),
   STRIPE_SECRET_KEY: optionalString,
   STRIPE_WEBHOOK_SECRET: optionalString,
   BLOB_READ_WRITE_TOKEN: optionalString,
@@ -68,6 +69,10 @@ export function isClerkConfigured(env: Env = getEnv()): boolean {
 
 export function isClerkWebhookConfigured(env: Env = getEnv()): boolean {
   return isClerkConfigured(env) && Boolean(env.CLERK_WEBHOOK_SIGNING_SECRET);
+}
+
+export function isOpenAIConfigured(env: Env = getEnv()): boolean {
+  return Boolean(env.OPENAI_API_KEY);
 }
 
 export function isBlobConfigured(env: Env = getEnv()): boolean {

@@ -13,6 +13,8 @@ export const SERVICE_ERROR_CODES = [
   "rate_limited",
   "gone",
   "not_configured",
+  "unavailable",
+  "timeout",
 ] as const;
 export type ServiceErrorCode = (typeof SERVICE_ERROR_CODES)[number];
 

@@ -19,9 +19,16 @@ export function DiffView({ diff }: { diff: VersionDiff }) {
           ))}
         </p>
       )}
-      <div className="max-h-96 overflow-auto rounded-md border border-slate-200 font-mono text-[12px] leading-5">
-        {diff.body.flatMap((part, i) => lines(part).map((line, j) => <DiffLine key={`${i}-${j}`} part={part} line={line} />))}
-      </div>
+      <LineDiff parts={diff.body} />
+    </div>
+  );
+}
+
+/** A unified line diff: removed lines red, added green. */
+export function LineDiff({ parts, maxHeight = "max-h-96" }: { parts: DiffPart[]; maxHeight?: string }) {
+  return (
+    <div className={`${maxHeight} overflow-auto rounded-md border border-slate-200 font-mono text-[12px] leading-5`}>
+      {parts.flatMap((part, i) => lines(part).map((line, j) => <DiffLine key={`${i}-${j}`} part={part} line={line} />))}
     </div>
   );
 }

@@ -1,6 +1,6 @@
 "use client";
 
-import { ArrowLeft, RotateCcw, Share2, Star, Trash2 } from "lucide-react";
+import { ArrowLeft, RotateCcw, Share2, Sparkles, Star, Trash2 } from "lucide-react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useMemo, useState } from "react";
@@ -13,6 +13,7 @@ import { effectiveParameters, type TemplateParameter } from "@/lib/templates";
 import type { Folder, PromptDetail, Tag } from "@/lib/types";
 import { ShareDialog } from "@/components/share/share-dialog";
 import { HistoryPanel } from "./history-panel";
+import { OptimizeDialog } from "./optimize-dialog";
 import { ParametersPanel } from "./parameters-panel";
 import { SourcesPanel } from "./sources-panel";
 import { TagPicker } from "./tag-picker";
@@ -59,6 +60,7 @@ export function PromptWorkspace({ initialPrompt, folders, initialTags, defaultFo
   const [tab, setTab] = useState<TabName>("use");
   const [historyKey, setHistoryKey] = useState(0);
   const [sharing, setSharing] = useState(false);
+  const [optimizing, setOptimizing] = useState(false);
 
   const saved = useMemo(() => draftOf(prompt, defaultFolderId), [prompt, defaultFolderId]);
   const dirty = JSON.stringify(saved) !== JSON.stringify(draft);
@@ -152,6 +154,9 @@ export function PromptWorkspace({ initialPrompt, folders, initialTags, defaultFo
               <Button variant="ghost" size="sm" onClick={toggleFavorite} aria-pressed={prompt.isFavorite} aria-label={prompt.isFavorite ? "Remove from favourites" : "Add to favourites"}>
                 <Star className={`h-4 w-4 ${prompt.isFavorite ? "fill-amber-400 text-amber-500" : ""}`} />
               </Button>
+              <Button variant="secondary" size="sm" onClick={() => setOptimizing(true)} disabled={dirty} title={dirty ? "Save your changes first" : undefined}>
+                <Sparkles className="h-4 w-4" /> Optimize
+              </Button>
               <Button variant="secondary" size="sm" onClick={() => setSharing(true)}>
                 <Share2 className="h-4 w-4" /> Share
               </Button>
@@ -163,6 +168,16 @@ export function PromptWorkspace({ initialPrompt, folders, initialTags, defaultFo
         </div>
       </div>
 
+      {prompt && (
+        <OptimizeDialog
+          prompt={prompt}
+          open={optimizing}
+          onClose={() => setOptimizing(false)}
+          onAccepted={(next) => {
+            accept(next, `Optimization applied as version ${next.currentVersion}.`);
+          }}
+        />
+      )}
       {prompt && <ShareDialog promptId={prompt.id} currentVersion={prompt.currentVersion} open={sharing} onClose={() => setSharing(false)} />}
       {trashed && (
         <Alert tone="info">

@@ -12,6 +12,9 @@ const STATUS: Record<ServiceErrorCode, number> = {
   payment_required: 402,
   rate_limited: 429,
   not_configured: 404,
+  // An outside service (the AI provider) failed or timed out.
+  unavailable: 503,
+  timeout: 504,
 };
 
 export type ErrorBody = { error: { code: string; message: string; details?: Record<string, unknown> } };

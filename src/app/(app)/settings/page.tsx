@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { AiKeyForm } from "@/components/settings/ai-key-form";
 import { ProfileForm } from "@/components/settings/profile-form";
 import { buttonClass } from "@/components/ui/button";
 import { authMode } from "@/server/auth";
@@ -19,6 +20,13 @@ export default async function SettingsPage() {
           {authMode() === "clerk" ? " (managed by Clerk)" : ""}. Your display name appears on shared prompts only where you choose to show it.
         </p>
         <ProfileForm displayName={user.displayName ?? ""} />
+      </section>
+      <section id="ai-key" className="space-y-3 rounded-xl border border-slate-200 bg-white p-5">
+        <h2 className="font-medium">Your AI key</h2>
+        <p className="text-sm text-slate-500">
+          Optimizations use PromptVault&apos;s AI up to your plan&apos;s monthly allowance, then your own OpenAI-compatible key. It is stored encrypted and never shown again.
+        </p>
+        <AiKeyForm />
       </section>
       <section className="space-y-3 rounded-xl border border-slate-200 bg-white p-5">
         <h2 className="font-medium">Setup</h2>

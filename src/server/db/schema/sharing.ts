@@ -48,7 +48,7 @@ export const promptForks = pgTable(
   },
 );
 
-export type OptimizationScore = { total: number; dimensions: Record<string, number> };
+export type OptimizationScore = { total: number; dimensions: Record<string, number>; notes?: Record<string, string[]> };
 
 export const optimizations = pgTable(
   "optimizations",
@@ -62,13 +62,18 @@ export const optimizations = pgTable(
       .references(() => prompts.id, { onDelete: "cascade" }),
     baseVersionId: uuid("base_version_id").references(() => promptVersions.id, { onDelete: "set null" }),
     engine: text("engine").notNull(),
+    provider: text("provider"),
     model: text("model"),
+    // Who paid for the call: the platform's key, the user's own key, or nobody (built-in engine).
+    keySource: text("key_source").notNull().default("none"),
     original: text("original").notNull(),
     rewritten: text("rewritten").notNull(),
     // Each change with its reason, and rubric scores ({ total, dimensions }) before and after.
     changes: jsonb("changes").$type<{ change: string; reason: string }[]>().notNull().default([]),
     scoreBefore: jsonb("score_before").$type<OptimizationScore>().notNull(),
     scoreAfter: jsonb("score_after").$type<OptimizationScore>().notNull(),
+    // An LLM's own 0–100 judgement of both versions, shown apart from the rubric (null for the built-in engine).
+    judged: jsonb("judged").$type<{ before: number; after: number }>(),
     status: text("status").notNull().default("proposed"),
     acceptedVersionId: uuid("accepted_version_id").references(() => promptVersions.id, { onDelete: "set null" }),
     createdAt: createdAt(),
@@ -77,5 +82,6 @@ export const optimizations = pgTable(
   (t) => [
     index("optimizations_prompt_idx").on(t.promptId, t.createdAt),
     check("optimizations_status_check", sql`${t.status} in ('proposed', 'accepted', 'rejected')`),
+    check("optimizations_key_source_check", sql`${t.keySource} in ('platform', 'user', 'none')`),
   ],
 );

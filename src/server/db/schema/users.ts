@@ -92,6 +92,8 @@ export const providerKeys = pgTable(
       .references(() => users.id, { onDelete: "cascade" }),
     provider: text("provider").notNull().default("openai"),
     baseUrl: text("base_url"),
+    // The model to call with this key (OpenAI-compatible servers name their own).
+    model: text("model"),
     ciphertext: text("ciphertext").notNull(),
     last4: text("last4").notNull(),
     lastTestedAt: timestamptz("last_tested_at"),

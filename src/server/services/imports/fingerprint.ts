@@ -9,7 +9,12 @@ export function normalizePromptText(text: string): string {
 }
 
 export function promptFingerprint(text: string): string {
-  return createHash("sha256").update(normalizePromptText(text)).digest("base64url");
+  return fingerprintOfNormalized(normalizePromptText(text));
+}
+
+/** promptFingerprint of a text already passed through normalizePromptText. */
+export function fingerprintOfNormalized(normalized: string): string {
+  return createHash("sha256").update(normalized).digest("base64url");
 }
 
 /**

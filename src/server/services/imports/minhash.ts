@@ -17,15 +17,6 @@ export const MIN_WORDS = 10;
 // Fixed seeds: signatures must be the same in every process and every release.
 const SEEDS = Array.from({ length: SIGNATURE_SIZE }, (_, i) => (Math.imul(i + 1, 0x9e3779b1) ^ 0x85ebca6b) >>> 0);
 
-function fnv1a(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
 /** murmur3's finaliser: a cheap, well-mixed 32-bit hash of (value, seed). */
 function mix(value: number, seed: number): number {
   let h = (value ^ seed) >>> 0;
@@ -50,34 +41,67 @@ export const MIN_SHARED_BANDS = (() => {
   return Math.max(1, BANDS - (SIGNATURE_SIZE - equal));
 })();
 
-// Scratch space reused by every call (signature() is synchronous).
-const running = new Int32Array(SIGNATURE_SIZE);
+// Scratch space reused by every call (signature() is synchronous): word boundaries and shingle hashes.
+let starts = new Int32Array(512);
+let ends = new Int32Array(512);
+let shingles = new Int32Array(512);
+const SEEDS32 = Int32Array.from(SEEDS, (s) => s | 0);
 const SIGN = -0x80000000;
 
-/** Null when the text is too short for near-duplicate matching. */
+/**
+ * Null when the text is too short for near-duplicate matching.
+ *
+ * Equivalent to hashing each "w1 w2 w3" string with 32-bit FNV-1a and taking, for every seed, the minimum of
+ * mix(shingle, seed) over the set of shingles — written without building the strings or the set (a repeated
+ * shingle does not change a minimum), with the minima kept as int32 with the sign bit flipped (x ^ 0x80000000
+ * orders like the unsigned value).
+ */
 export function signature(normalizedText: string): Signature | null {
-  const words = normalizedText.split(" ").filter(Boolean);
-  if (words.length < MIN_WORDS) return null;
-  const shingles = new Set<number>();
-  for (let i = 0; i + 2 < words.length; i++) shingles.add(fnv1a(`${words[i]} ${words[i + 1]} ${words[i + 2]}`));
-  // The minimum of each seeded hash, as unsigned 32-bit values. Kept in int32 form with the sign bit
-  // flipped (x ^ 0x80000000 orders like the unsigned value), so the loop stays in small integers.
-  running.fill(0x7fffffff);
-  for (const shingle of shingles) {
-    for (let k = 0; k < SIGNATURE_SIZE; k++) {
-      let h = shingle ^ SEEDS[k]!;
+  const text = normalizedText;
+  const length = text.length;
+  // Words as split(" ").filter(Boolean) finds them.
+  let words = 0;
+  for (let i = 0; i < length; ) {
+    while (i < length && text.charCodeAt(i) === 0x20) i++;
+    if (i >= length) break;
+    const start = i;
+    while (i < length && text.charCodeAt(i) !== 0x20) i++;
+    if (words === starts.length) {
+      starts = grow(starts);
+      ends = grow(ends);
+    }
+    starts[words] = start;
+    ends[words] = i;
+    words++;
+  }
+  if (words < MIN_WORDS) return null;
+  const count = words - 2;
+  if (shingles.length < count) shingles = new Int32Array(starts.length);
+  for (let w = 0; w < count; w++) {
+    let h = 0x811c9dc5 | 0;
+    for (let j = w; j < w + 3; j++) {
+      if (j > w) h = Math.imul(h ^ 0x20, 0x01000193);
+      for (let c = starts[j]!, end = ends[j]!; c < end; c++) h = Math.imul(h ^ text.charCodeAt(c), 0x01000193);
+    }
+    shingles[w] = h;
+  }
+  const signed = new Array<number>(SIGNATURE_SIZE);
+  for (let k = 0; k < SIGNATURE_SIZE; k++) {
+    const seed = SEEDS32[k]!;
+    let least = 0x7fffffff;
+    for (let w = 0; w < count; w++) {
+      let h = shingles[w]! ^ seed;
       h ^= h >>> 16;
       h = Math.imul(h, 0x85ebca6b);
       h ^= h >>> 13;
       h = Math.imul(h, 0xc2b2ae35);
       h ^= h >>> 16;
       h ^= SIGN;
-      if (h < running[k]!) running[k] = h;
+      if (h < least) least = h;
     }
+    // Stored as signed int4 (Postgres has no unsigned type).
+    signed[k] = least ^ SIGN;
   }
-  // Store as signed int4 (Postgres has no unsigned type).
-  const signed = new Array<number>(SIGNATURE_SIZE);
-  for (let k = 0; k < SIGNATURE_SIZE; k++) signed[k] = running[k]! ^ SIGN;
   const bands: number[] = [];
   for (let b = 0; b < BANDS; b++) {
     let h = 0x811c9dc5 ^ b;
@@ -87,6 +111,12 @@ export function signature(normalizedText: string): Signature | null {
     bands.push(b * 4294967296 + (h >>> 0));
   }
   return { minhash: signed, bands };
+}
+
+function grow(array: Int32Array): Int32Array {
+  const bigger = new Int32Array(array.length * 2);
+  bigger.set(array);
+  return bigger;
 }
 
 export function similarity(a: readonly number[], b: readonly number[]): number {

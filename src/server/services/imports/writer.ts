@@ -1,35 +1,34 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/client";
-import { promptOccurrences, promptSignatures, promptVersions, prompts } from "../../db/schema";
 import { titleFromBody } from "../prompts/prompt-service";
-import { normalizePromptText, occurrenceKey, promptFingerprint } from "./fingerprint";
-import { NEAR_DUPLICATE_THRESHOLD, signature, similarity, type Signature } from "./minhash";
+import { fingerprintOfNormalized, normalizePromptText, occurrenceKey } from "./fingerprint";
+import { BANDS, MIN_SHARED_BANDS, NEAR_DUPLICATE_THRESHOLD, signature, similarity, type Signature } from "./minhash";
 import type { StagedPrompt } from "./extract";
 
 export const BATCH_SIZE = 500;
 const SOURCE_NAMES: Record<string, string> = { chatgpt: "ChatGPT", claude: "Claude", gemini: "Gemini", cline: "Cline", cursor: "Cursor", generic: "a file" };
 
-type Item = StagedPrompt & { fingerprint: string; key: string; signature: Signature | null };
+type Item = StagedPrompt & { fingerprint: string; key: string; normalized: string; signature?: Signature | null };
 /** Where a prompt goes: an existing prompt, a new one, or the prompt an earlier item of this batch creates. */
 type Decision = { kind: "existing"; promptId: string; variant: boolean } | { kind: "new" } | { kind: "pending"; item: Item; variant: boolean };
-type Candidate<T> = { ref: T; minhash: number[]; bands: Set<number> };
+type Candidate<T> = { ref: T; minhash: number[] };
 
 export type BatchResult = { created: number; folded: number; alreadyImported: number };
 
 /**
- * Phase 2 of importing a file: writes extracted prompts in batches, each batch one transaction.
- *
- * For each prompt, in file order:
- *  1. its occurrence key is already stored → it was imported before (re-import, or a retry after a crash):
- *     nothing changes;
- *  2. else the same normalised text is in the library → a new occurrence of that prompt (use count + 1);
- *  3. else a near-duplicate (MinHash, see minhash.ts) is in the library or earlier in this batch → a new
- *     occurrence of that prompt, with its own text kept as a variant;
- *  4. else a new prompt (version 1) is created.
- * Use counts are incremented by the occurrences actually inserted, so retrying a batch that was killed
- * halfway gives exactly the library one clean run gives.
+ * Library signatures are looked up with all but the MIN_SHARED_BANDS − 1 most common of a prompt's band keys
+ * (a near-duplicate shares at least MIN_SHARED_BANDS bands, so it shares one of the others): how common a key
+ * is only decides which keys are left out, never what is found. Counts come from the signatures this writer
+ * stores and, once a file has this many lookups, from the user's whole library (one aggregate query).
  */
+const LOAD_BAND_COUNTS_AFTER = 1000;
+
 export class ImportWriter {
+  /** How many stored signatures carry each band key (a hint for lookups, see LOAD_BAND_COUNTS_AFTER). */
+  private readonly bandCounts = new Map<number, number>();
+  private bandCountsLoaded = false;
+  private lookups = 0;
+
   constructor(
     private readonly db: Database,
     private readonly userId: string,
@@ -38,29 +37,28 @@ export class ImportWriter {
 
   prepare(prompt: StagedPrompt): Item {
     const normalized = normalizePromptText(prompt.text);
-    const fingerprint = promptFingerprint(prompt.text);
-    return {
-      ...prompt,
-      fingerprint,
-      key: occurrenceKey(prompt.source, prompt.conversationId, prompt.sourceMessageId, prompt.position, fingerprint),
-      signature: signature(normalized),
-    };
+    const fingerprint = fingerprintOfNormalized(normalized);
+    return { ...prompt, fingerprint, normalized, key: occurrenceKey(prompt.source, prompt.conversationId, prompt.sourceMessageId, prompt.position, fingerprint) };
+  }
+
+  /** The MinHash signature, computed only for prompts that need near-duplicate matching. */
+  private signatureOf(item: Item): Signature | null {
+    if (item.signature === undefined) item.signature = signature(item.normalized);
+    return item.signature;
   }
 
   async writeBatch(batch: StagedPrompt[]): Promise<BatchResult> {
     const items = batch.map((p) => this.prepare(p));
+    if (!this.bandCountsLoaded && this.lookups + items.length > LOAD_BAND_COUNTS_AFTER) await this.loadBandCounts();
     return this.db.transaction(async (tx) => {
       const result: BatchResult = { created: 0, folded: 0, alreadyImported: 0 };
 
       // 1. Occurrences already stored.
       const keys = [...new Set(items.map((i) => i.key))];
       const seen = new Set(
-        (
-          await tx
-            .select({ key: promptOccurrences.occurrenceKey })
-            .from(promptOccurrences)
-            .where(and(eq(promptOccurrences.userId, this.userId), inArray(promptOccurrences.occurrenceKey, keys)))
-        ).map((r) => r.key),
+        (await rows<{ key: string }>(tx, sql`select occurrence_key as key from prompt_occurrences where user_id = ${this.userId} and occurrence_key = any(${textArray(keys)}::text[])`)).map(
+          (r) => r.key,
+        ),
       );
       const fresh: Item[] = [];
       for (const item of items) {
@@ -75,30 +73,49 @@ export class ImportWriter {
       // 2. Exact matches already in the library.
       const byFingerprint = new Map<string, string>();
       const fingerprints = [...new Set(fresh.map((i) => i.fingerprint))];
-      for (const row of await tx
-        .select({ id: prompts.id, fingerprint: prompts.fingerprint })
-        .from(prompts)
-        .where(and(eq(prompts.userId, this.userId), inArray(prompts.fingerprint, fingerprints)))) {
-        byFingerprint.set(row.fingerprint!, row.id);
+      for (const row of await rows<{ id: string; fingerprint: string }>(
+        tx,
+        sql`select id, fingerprint from prompts where user_id = ${this.userId} and fingerprint = any(${textArray(fingerprints)}::text[])`,
+      )) {
+        byFingerprint.set(row.fingerprint, row.id);
       }
 
-      // 3. Near-duplicate candidates in the library: one array-overlap query for the whole batch.
-      const bandKeys = [...new Set(fresh.filter((i) => !byFingerprint.has(i.fingerprint) && i.signature).flatMap((i) => i.signature!.bands))];
-      const known: Candidate<string>[] = [];
-      if (bandKeys.length > 0) {
-        const rows = await tx
-          .select({ promptId: promptSignatures.promptId, minhash: promptSignatures.minhash, bands: promptSignatures.bands })
-          .from(promptSignatures)
-          .where(and(eq(promptSignatures.userId, this.userId), sql`${promptSignatures.bands} && ${`{${bandKeys.join(",")}}`}::bigint[]`))
-          .orderBy(promptSignatures.promptId);
-        for (const row of rows) known.push({ ref: row.promptId, minhash: row.minhash, bands: new Set(row.bands.map(Number)) });
+      // 3. Near-duplicate candidates in the library: for each text not matched exactly, the stored signatures
+      //    sharing enough bands to possibly reach the threshold, in prompt id order. One query for the batch.
+      const probes: Item[] = [];
+      const probed = new Set<string>();
+      for (const item of fresh) {
+        if (byFingerprint.has(item.fingerprint) || probed.has(item.fingerprint)) continue;
+        probed.add(item.fingerprint);
+        if (this.signatureOf(item)) probes.push(item);
+      }
+      const known = new Map<string, Candidate<string>[]>(); // by fingerprint
+      if (probes.length > 0) {
+        this.lookups += probes.length;
+        const payload = probes.map((item, i) => ({ i, probe: this.lookupKeys(item.signature!.bands), bands: item.signature!.bands }));
+        for (const row of await rows<{ i: number; promptId: string; minhash: number[] }>(
+          tx,
+          sql`select q.i, s.prompt_id as "promptId", s.minhash
+              from json_to_recordset(${JSON.stringify(payload)}::json) as q(i int, probe bigint[], bands bigint[])
+              cross join lateral (
+                select s.prompt_id, s.minhash from prompt_signatures s
+                where s.user_id = ${this.userId} and s.bands && q.probe
+                  and (select count(*) from unnest(s.bands) b where b = any(q.bands)) >= ${MIN_SHARED_BANDS}
+              ) s
+              order by q.i, s.prompt_id`,
+        )) {
+          const fingerprint = probes[row.i]!.fingerprint;
+          const list = known.get(fingerprint) ?? [];
+          list.push({ ref: row.promptId, minhash: row.minhash.map(Number) });
+          known.set(fingerprint, list);
+        }
       }
 
       // Decide, in file order, where each prompt goes; new ones become candidates for the prompts after them.
       const decisions = new Map<Item, Decision>();
       const creating: Item[] = [];
       const pendingByFingerprint = new Map<string, Item>();
-      const pendingNear: Candidate<Item>[] = [];
+      const pendingNear = new PendingSignatures<Item>();
       for (const item of fresh) {
         const exact = byFingerprint.get(item.fingerprint);
         const samePending = pendingByFingerprint.get(item.fingerprint);
@@ -110,9 +127,10 @@ export class ImportWriter {
           decisions.set(item, { kind: "pending", item: samePending, variant: false });
           continue;
         }
-        if (item.signature) {
-          const inLibrary = bestMatch(item.signature, known);
-          const inBatch = inLibrary ? undefined : bestMatch(item.signature, pendingNear);
+        const sig = this.signatureOf(item);
+        if (sig) {
+          const inLibrary = bestMatch(sig, known.get(item.fingerprint) ?? []);
+          const inBatch = inLibrary ? undefined : bestMatch(sig, pendingNear.candidates(sig));
           if (inLibrary) {
             decisions.set(item, { kind: "existing", promptId: inLibrary, variant: true });
             continue;
@@ -121,78 +139,93 @@ export class ImportWriter {
             decisions.set(item, { kind: "pending", item: inBatch, variant: true });
             continue;
           }
-          pendingNear.push({ ref: item, minhash: item.signature.minhash, bands: new Set(item.signature.bands) });
+          pendingNear.add(item, sig);
         }
         decisions.set(item, { kind: "new" });
         pendingByFingerprint.set(item.fingerprint, item);
         creating.push(item);
       }
 
-      // 4. Create the new prompts (their first occurrence creates them).
+      // Where each item ends up if every new prompt is created (a concurrent import may still win a race).
+      const creator = (item: Item): Item | undefined => {
+        const decision = decisions.get(item)!;
+        if (decision.kind === "new") return item;
+        if (decision.kind === "pending") return creator(decision.item);
+        return undefined;
+      };
+      const expectedUses = new Map<Item, number>();
+      for (const item of fresh) {
+        const made = creator(item);
+        if (made) expectedUses.set(made, (expectedUses.get(made) ?? 0) + 1);
+      }
+
+      // 4. Create the new prompts (their first occurrence creates them) with version 1 and their signature, in
+      //    one statement; each starts with the use count its occurrences in this batch will give it.
       const createdIds = new Map<Item, string>();
       if (creating.length > 0) {
         const now = new Date();
-        const rows = await tx
-          .insert(prompts)
-          .values(
-            creating.map((item) => ({
-              userId: this.userId,
-              title: titleFromBody(item.text),
-              body: item.text,
-              source: item.source,
-              sourceDetail: {
-                conversationTitle: item.conversationTitle ?? undefined,
-                conversationId: item.conversationId ?? undefined,
-                occurredAt: item.createdAt?.toISOString(),
-                model: item.model ?? undefined,
-                fileName: this.target.fileName,
-              },
-              importSessionId: this.target.sessionId,
-              fingerprint: item.fingerprint,
-              useCount: 0,
-              currentVersion: 1,
-              createdAt: item.createdAt ?? now,
-              updatedAt: item.createdAt ?? now,
-            })),
-          )
-          .onConflictDoNothing()
-          .returning({ id: prompts.id, fingerprint: prompts.fingerprint });
-        const idByFingerprint = new Map(rows.map((r) => [r.fingerprint!, r.id]));
+        const input = creating.map((item) => {
+          const at = (item.createdAt ?? now).toISOString();
+          return {
+            title: wellFormed(titleFromBody(item.text)),
+            body: wellFormed(item.text),
+            source: item.source,
+            detail: {
+              conversationTitle: wellFormedOr(item.conversationTitle),
+              conversationId: wellFormedOr(item.conversationId),
+              occurredAt: item.createdAt?.toISOString(),
+              model: wellFormedOr(item.model),
+              fileName: wellFormed(this.target.fileName),
+            },
+            fingerprint: item.fingerprint,
+            uses: expectedUses.get(item) ?? 0,
+            at,
+            message: wellFormed(`Imported from ${SOURCE_NAMES[item.source] ?? item.source}${item.conversationTitle ? ` — “${item.conversationTitle.slice(0, 120)}”` : ""}`),
+            minhash: item.signature?.minhash ?? null,
+            bands: item.signature?.bands ?? null,
+          };
+        });
+        const made = await rows<{ id: string; fingerprint: string }>(
+          tx,
+          sql`with input as (
+                select * from json_to_recordset(${JSON.stringify(input)}::json)
+                  as r(title text, body text, source text, detail jsonb, fingerprint text, uses int, at timestamptz, message text, minhash int[], bands bigint[])
+              ), made as (
+                insert into prompts (user_id, title, body, source, source_detail, import_session_id, fingerprint, use_count, current_version, created_at, updated_at)
+                select ${this.userId}::uuid, title, body, source, detail, ${this.target.sessionId}::uuid, fingerprint, uses, 1, at, at from input
+                on conflict do nothing
+                returning id, fingerprint
+              ), versions as (
+                insert into prompt_versions (prompt_id, user_id, number, title, body, message, author_id, created_at)
+                select made.id, ${this.userId}::uuid, 1, input.title, input.body, input.message, ${this.userId}::uuid, input.at
+                from made join input on input.fingerprint = made.fingerprint
+              ), signatures as (
+                insert into prompt_signatures (prompt_id, user_id, minhash, bands)
+                select made.id, ${this.userId}::uuid, input.minhash, input.bands
+                from made join input on input.fingerprint = made.fingerprint where input.minhash is not null
+              )
+              select id, fingerprint from made`,
+        );
+        const idByFingerprint = new Map(made.map((r) => [r.fingerprint, r.id]));
         // A concurrent import of the same text may have won the race: fold into its prompt instead.
         const lost = creating.filter((i) => !idByFingerprint.has(i.fingerprint));
         if (lost.length > 0) {
-          for (const row of await tx
-            .select({ id: prompts.id, fingerprint: prompts.fingerprint })
-            .from(prompts)
-            .where(and(eq(prompts.userId, this.userId), inArray(prompts.fingerprint, lost.map((i) => i.fingerprint))))) {
-            decisions.set(pendingByFingerprint.get(row.fingerprint!)!, { kind: "existing", promptId: row.id, variant: false });
+          for (const row of await rows<{ id: string; fingerprint: string }>(
+            tx,
+            sql`select id, fingerprint from prompts where user_id = ${this.userId} and fingerprint = any(${textArray(lost.map((i) => i.fingerprint))}::text[])`,
+          )) {
+            decisions.set(pendingByFingerprint.get(row.fingerprint)!, { kind: "existing", promptId: row.id, variant: false });
           }
         }
-        const made = creating.filter((i) => idByFingerprint.has(i.fingerprint));
-        for (const item of made) createdIds.set(item, idByFingerprint.get(item.fingerprint)!);
-        if (made.length > 0) {
-          await tx.insert(promptVersions).values(
-            made.map((item) => ({
-              promptId: createdIds.get(item)!,
-              userId: this.userId,
-              number: 1,
-              title: titleFromBody(item.text),
-              body: item.text,
-              message: `Imported from ${SOURCE_NAMES[item.source] ?? item.source}${item.conversationTitle ? ` — “${item.conversationTitle.slice(0, 120)}”` : ""}`,
-              authorId: this.userId,
-              createdAt: item.createdAt ?? now,
-            })),
-          );
-          const signed = made.filter((i) => i.signature);
-          if (signed.length > 0) {
-            await tx.insert(promptSignatures).values(
-              signed.map((item) => ({ promptId: createdIds.get(item)!, userId: this.userId, minhash: item.signature!.minhash, bands: item.signature!.bands })),
-            );
-          }
+        for (const item of creating) {
+          const id = idByFingerprint.get(item.fingerprint);
+          if (id === undefined) continue;
+          createdIds.set(item, id);
+          if (item.signature) for (const band of item.signature.bands) this.bandCounts.set(band, (this.bandCounts.get(band) ?? 0) + 1);
         }
       }
 
-      // 5. Occurrences, and use counts from the occurrences actually inserted.
+      // 5. Occurrences; use counts then follow the occurrences actually inserted.
       const resolve = (item: Item): { promptId: string; variant: boolean; first: boolean } => {
         const decision = decisions.get(item)!;
         if (decision.kind === "existing") return { promptId: decision.promptId, variant: decision.variant, first: false };
@@ -202,22 +235,28 @@ export class ImportWriter {
       const occurrenceRows = fresh.map((item) => {
         const { promptId, variant, first } = resolve(item);
         return {
-          userId: this.userId,
           promptId,
-          importFileId: this.target.fileId,
           source: item.source,
-          occurrenceKey: item.key,
-          conversationId: item.conversationId,
-          conversationTitle: item.conversationTitle,
-          model: item.model,
-          occurredAt: item.createdAt,
+          key: item.key,
+          conversationId: item.conversationId === null ? null : wellFormed(item.conversationId),
+          conversationTitle: item.conversationTitle === null ? null : wellFormed(item.conversationTitle),
+          model: item.model === null ? null : wellFormed(item.model),
+          at: item.createdAt?.toISOString() ?? null,
           position: item.position,
-          activeBranch: item.activeBranch ?? true,
-          variantText: variant ? item.text : null,
-          isFirst: first,
+          active: item.activeBranch ?? true,
+          variant: variant ? wellFormed(item.text) : null,
+          first,
         };
       });
-      const inserted = await tx.insert(promptOccurrences).values(occurrenceRows).onConflictDoNothing().returning({ promptId: promptOccurrences.promptId, isFirst: promptOccurrences.isFirst });
+      const inserted = await rows<{ promptId: string; isFirst: boolean }>(
+        tx,
+        sql`insert into prompt_occurrences (user_id, prompt_id, import_file_id, source, occurrence_key, conversation_id, conversation_title, model, occurred_at, position, active_branch, variant_text, is_first)
+            select ${this.userId}::uuid, r."promptId", ${this.target.fileId}::uuid, r.source, r.key, r."conversationId", r."conversationTitle", r.model, r.at, r.position, r.active, r.variant, r.first
+            from json_to_recordset(${JSON.stringify(occurrenceRows)}::json)
+              as r("promptId" uuid, source text, key text, "conversationId" text, "conversationTitle" text, model text, at timestamptz, position int, active boolean, variant text, first boolean)
+            on conflict do nothing
+            returning prompt_id as "promptId", is_first as "isFirst"`,
+      );
       const perPrompt = new Map<string, number>();
       for (const row of inserted) {
         perPrompt.set(row.promptId, (perPrompt.get(row.promptId) ?? 0) + 1);
@@ -225,26 +264,92 @@ export class ImportWriter {
         else result.folded++;
       }
       result.alreadyImported += fresh.length - inserted.length;
-      // One statement for all counts: ids and increments as parallel arrays.
-      if (perPrompt.size > 0) {
-        const ids = [...perPrompt.keys()];
-        const increments = ids.map((id) => perPrompt.get(id)!);
+      // New prompts already count their expected occurrences; only differences are written. One statement
+      // for all of them: ids and increments as parallel arrays.
+      for (const [item, id] of createdIds) perPrompt.set(id, (perPrompt.get(id) ?? 0) - (expectedUses.get(item) ?? 0));
+      const changed = [...perPrompt].filter(([, n]) => n !== 0);
+      if (changed.length > 0) {
         await tx.execute(sql`
-          update ${prompts} set use_count = ${prompts.useCount} + u.n
-          from (select unnest(${`{${ids.join(",")}}`}::uuid[]) as id, unnest(${`{${increments.join(",")}}`}::int[]) as n) u
-          where ${prompts.id} = u.id and ${prompts.userId} = ${this.userId}`);
+          update prompts set use_count = use_count + u.n
+          from (select unnest(${`{${changed.map(([id]) => id).join(",")}}`}::uuid[]) as id, unnest(${`{${changed.map(([, n]) => n).join(",")}}`}::int[]) as n) u
+          where prompts.id = u.id and prompts.user_id = ${this.userId}`);
       }
       return result;
     });
   }
+
+  /** A signature's band keys minus its MIN_SHARED_BANDS − 1 most common ones (see LOAD_BAND_COUNTS_AFTER). */
+  private lookupKeys(bands: number[]): number[] {
+    const drop = Math.min(MIN_SHARED_BANDS - 1, bands.length - 1);
+    if (drop <= 0) return bands;
+    const order = bands.map((band, i) => ({ band, i, n: this.bandCounts.get(band) ?? 0 }));
+    order.sort((a, b) => b.n - a.n || a.i - b.i);
+    const dropped = new Set(order.slice(0, drop).map((o) => o.i));
+    return bands.filter((_, i) => !dropped.has(i));
+  }
+
+  /** Band key counts of the user's stored signatures (keys seen more than once; the rest count as rare). */
+  private async loadBandCounts(): Promise<void> {
+    this.bandCountsLoaded = true;
+    this.bandCounts.clear();
+    for (const row of await rows<{ band: string | number; n: number }>(
+      this.db,
+      sql`select b as band, count(*)::int as n from prompt_signatures s, unnest(s.bands) b where s.user_id = ${this.userId} group by b having count(*) > 1`,
+    )) {
+      this.bandCounts.set(Number(row.band), row.n);
+    }
+  }
 }
 
+/** The signatures of prompts created earlier in the batch, indexed by band key. */
+class PendingSignatures<T> {
+  private readonly list: { ref: T; minhash: number[] }[] = [];
+  private readonly byBand = new Map<number, number[]>();
+
+  add(ref: T, sig: Signature) {
+    const index = this.list.length;
+    this.list.push({ ref, minhash: sig.minhash });
+    for (const band of sig.bands) {
+      const at = this.byBand.get(band);
+      if (at) at.push(index);
+      else this.byBand.set(band, [index]);
+    }
+  }
+
+  /** Those sharing at least MIN_SHARED_BANDS bands with `sig` (the only ones that can match), in the order added. */
+  candidates(sig: Signature): Candidate<T>[] {
+    const shared = new Map<number, number>();
+    for (const band of sig.bands) for (const index of this.byBand.get(band) ?? []) shared.set(index, (shared.get(index) ?? 0) + 1);
+    const out: number[] = [];
+    for (const [index, n] of shared) if (n >= MIN_SHARED_BANDS) out.push(index);
+    return out.sort((a, b) => a - b).map((index) => this.list[index]!);
+  }
+}
+
+/** The most similar candidate at or above the threshold; the first one on ties. */
 function bestMatch<T>(sig: Signature, candidates: Candidate<T>[]): T | undefined {
   let best: { ref: T; score: number } | undefined;
   for (const candidate of candidates) {
-    if (!sig.bands.some((b) => candidate.bands.has(b))) continue;
     const score = similarity(sig.minhash, candidate.minhash);
     if (score >= NEAR_DUPLICATE_THRESHOLD && (!best || score > best.score)) best = { ref: candidate.ref, score };
   }
   return best?.ref;
+}
+
+async function rows<T>(db: Database, query: SQL): Promise<T[]> {
+  return ((await db.execute(query)) as unknown as { rows: T[] }).rows;
+}
+
+/** A Postgres text[] literal. */
+function textArray(values: readonly string[]): string {
+  return `{${values.map((v) => `"${v.replace(/[\\"]/g, "\\$&")}"`).join(",")}}`;
+}
+
+// Postgres keeps UTF-8: a lone surrogate is stored as U+FFFD, as the drivers encode it (JSON would refuse it).
+function wellFormed(text: string): string {
+  return text.isWellFormed() ? text : text.toWellFormed();
+}
+
+function wellFormedOr(text: string | null): string | undefined {
+  return text === null || text === undefined ? undefined : wellFormed(text);
 }

@@ -29,6 +29,7 @@ export function ImportDropzone({ onFinished, compact = false }: { onFinished?: (
   const [session, setSession] = useState<ImportSessionView | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [dragging, setDragging] = useState(false);
+  const [autoTag, setAutoTag] = useState(true);
   const requests = useRef<XMLHttpRequest[]>([]);
   const cancelled = useRef(false);
   const input = useRef<HTMLInputElement>(null);
@@ -59,7 +60,7 @@ export function ImportDropzone({ onFinished, compact = false }: { onFinished?: (
     setPhase("upload");
     try {
       const created = await api<CreateResponse>("/api/imports", {
-        body: { files: picked.map((p) => ({ name: p.name, size: p.file.size, parser: p.parser || undefined })) },
+        body: { files: picked.map((p) => ({ name: p.name, size: p.file.size, parser: p.parser || undefined })), autoTag },
       });
       setSession(created.session);
       if (created.uploadMode === "blob") await uploadToBlob(created);
@@ -259,6 +260,9 @@ export function ImportDropzone({ onFinished, compact = false }: { onFinished?: (
             Import {picked.length} file{picked.length > 1 ? "s" : ""}
           </Button>
           <span className="text-sm text-slate-500">{formatBytes(totalBytes)} in all</span>
+          <label className="ml-auto flex items-center gap-2 text-sm text-slate-600">
+            <input type="checkbox" checked={autoTag} onChange={(e) => setAutoTag(e.target.checked)} /> Tag imported prompts by topic
+          </label>
         </div>
       )}
 

@@ -1,6 +1,6 @@
 "use client";
 
-import { Folder as FolderIcon, FolderOpen, Inbox, Library, Pencil, Plus, Star, Trash2 } from "lucide-react";
+import { Folder as FolderIcon, FolderOpen, Inbox, Library, Pencil, Plus, Sparkles, Star, Trash2 } from "lucide-react";
 import { useState, type FormEvent, type ReactNode } from "react";
 import { Input } from "@/components/ui/field";
 import { api, ApiError } from "@/lib/api";
@@ -17,10 +17,12 @@ type Props = {
   onFoldersChange: (folders: Folder[]) => void;
   onTagsChange: (tags: Tag[]) => void;
   onMetadataDeleted: () => void;
+  onAutoTagged: () => void;
 };
 
-export function LibrarySidebar({ folders, tags, filters, onFilter, onFoldersChange, onTagsChange, onMetadataDeleted }: Props) {
+export function LibrarySidebar({ folders, tags, filters, onFilter, onFoldersChange, onTagsChange, onMetadataDeleted, onAutoTagged }: Props) {
   const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
   const none = { folderId: undefined, tagId: undefined, favorite: undefined, importId: undefined };
 
   async function run(action: () => Promise<void>) {
@@ -131,6 +133,22 @@ export function LibrarySidebar({ folders, tags, filters, onFilter, onFoldersChan
             }
           />
         ))}
+        <button
+          type="button"
+          className="mt-1 flex items-center gap-1.5 px-2 text-xs text-brand-700 hover:underline"
+          onClick={() =>
+            run(async () => {
+              setNotice("Tagging…");
+              const result = await api<{ examined: number; tagged: number }>("/api/prompts/auto-tag", { body: {} });
+              setNotice(result.tagged ? `Tagged ${result.tagged} of ${result.examined} untagged prompts.` : "No untagged prompt matched a topic.");
+              await reloadTags();
+              onAutoTagged();
+            })
+          }
+        >
+          <Sparkles className="h-3.5 w-3.5" /> Auto-tag untagged prompts
+        </button>
+        {notice && <p className="px-2 text-xs text-slate-500">{notice}</p>}
       </Section>
     </aside>
   );

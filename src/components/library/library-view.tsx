@@ -33,6 +33,7 @@ export function LibraryView({ initialFolders, initialTags }: { initialFolders: F
   const [error, setError] = useState<string | null>(null);
   const [searchText, setSearchText] = useState(filters.q);
   const request = useRef(0);
+  const [reloadKey, setReloadKey] = useState(0);
 
   const sort = filters.sort ?? (filters.q ? "relevance" : "updated");
   const query = useCallback(
@@ -58,7 +59,7 @@ export function LibraryView({ initialFolders, initialTags }: { initialFolders: F
       })
       .finally(() => id === request.current && setLoading(false));
     return () => controller.abort();
-  }, [query]);
+  }, [query, reloadKey]);
 
   // Search as you type, debounced.
   useEffect(() => {
@@ -109,6 +110,7 @@ export function LibraryView({ initialFolders, initialTags }: { initialFolders: F
         onFoldersChange={setFolders}
         onTagsChange={setTags}
         onMetadataDeleted={() => setFilters({ folderId: undefined, tagId: undefined })}
+        onAutoTagged={() => setReloadKey((k) => k + 1)}
       />
       <section className="min-w-0 flex-1">
         <div className="flex flex-wrap items-center gap-3">

@@ -74,6 +74,8 @@ export class OnboardingService {
   async finish(rawInput: unknown): Promise<{ added: number; state: OnboardingState }> {
     const input = parseInput(finishSchema, rawInput);
     return this.db.transaction(async (tx) => {
+      // Lock the account row first: a double-submitted "Finish" must not add the same starters twice.
+      await tx.select({ id: users.id }).from(users).where(eq(users.id, this.userId)).for("update");
       const service = new OnboardingService(tx, this.userId);
       const state = await service.state();
       const chosen = STARTERS.filter((s) => input.starterIds.includes(s.id) && !state.addedStarters.includes(s.id));

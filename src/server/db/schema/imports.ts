@@ -18,6 +18,8 @@ export const importSessions = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
     status: text("status").$type<ImportStatus>().notNull().default("queued"),
+    // Tag the prompts this import creates by topic (offline tagger).
+    autoTag: boolean("auto_tag").notNull().default(false),
     error: text("error"),
     createdAt: createdAt(),
     startedAt: timestamptz("started_at"),

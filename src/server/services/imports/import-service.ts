@@ -7,6 +7,7 @@ import { ServiceError, notFound } from "../../errors";
 import { PARSERS } from "../../importers/registry";
 import { ImportFormatError } from "../../importers/types";
 import { getFileStorage, StorageLimitError, type FileStorage } from "../../storage";
+import { AutoTagService } from "../auto-tag-service";
 import { parseInput, requireId } from "../input";
 import { extractFile, ImportCancelled, StagingFile, type StagedPrompt } from "./extract";
 import { BATCH_SIZE, ImportWriter } from "./writer";
@@ -27,6 +28,7 @@ const createSessionSchema = z.object({
     )
     .min(1, "add at least one file")
     .max(50),
+  autoTag: z.boolean().default(false),
 });
 
 export type ImportFileView = {
@@ -53,6 +55,7 @@ export type ImportFileView = {
 export type ImportSessionView = {
   id: string;
   status: string;
+  autoTag: boolean;
   interrupted: boolean;
   error: string | null;
   createdAt: Date;
@@ -83,7 +86,7 @@ export class ImportService {
     }
     const tokens = input.files.map(() => newSessionToken());
     const { sessionId, fileIds } = await this.db.transaction(async (tx) => {
-      const [session] = await tx.insert(importSessions).values({ userId: this.userId, status: "queued" }).returning({ id: importSessions.id });
+      const [session] = await tx.insert(importSessions).values({ userId: this.userId, status: "queued", autoTag: input.autoTag }).returning({ id: importSessions.id });
       const files = await tx
         .insert(importFiles)
         .values(
@@ -187,6 +190,7 @@ export class ImportService {
     return {
       id: session.id,
       status: session.status,
+      autoTag: session.autoTag,
       interrupted: session.status === "running" && (!heartbeat || Date.now() - heartbeat.getTime() > STALE_AFTER_MS),
       error: session.error,
       createdAt: session.createdAt,
@@ -332,6 +336,8 @@ export class ImportService {
         .select({ imported: sql<number>`count(*) filter (where ${promptOccurrences.isFirst})::int`, total: sql<number>`count(*)::int` })
         .from(promptOccurrences)
         .where(eq(promptOccurrences.importFileId, file.id));
+      const [session] = await this.db.select({ autoTag: importSessions.autoTag }).from(importSessions).where(eq(importSessions.id, sessionId));
+      if (session?.autoTag) await new AutoTagService(this.db, this.userId).tagImportedFile(file.id);
       await this.db
         .update(importFiles)
         .set({ status: "succeeded", imported: counts!.imported, duplicates: stats.prompts - counts!.imported, finishedAt: sql`now()` })

@@ -42,9 +42,9 @@ export const MIN_SHARED_BANDS = (() => {
 })();
 
 // Scratch space reused by every call (signature() is synchronous): word boundaries and shingle hashes.
-let starts = new Int32Array(512);
-let ends = new Int32Array(512);
-let shingles = new Int32Array(512);
+let starts: Int32Array = new Int32Array(512);
+let ends: Int32Array = new Int32Array(512);
+let shingles: Int32Array = new Int32Array(512);
 const SEEDS32 = Int32Array.from(SEEDS, (s) => s | 0);
 const SIGN = -0x80000000;
 

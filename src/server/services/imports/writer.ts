@@ -2,7 +2,7 @@ import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { titleFromBody } from "../prompts/prompt-service";
 import { fingerprintOfNormalized, normalizePromptText, occurrenceKey } from "./fingerprint";
-import { BANDS, MIN_SHARED_BANDS, NEAR_DUPLICATE_THRESHOLD, signature, similarity, type Signature } from "./minhash";
+import { MIN_SHARED_BANDS, NEAR_DUPLICATE_THRESHOLD, signature, similarity, type Signature } from "./minhash";
 import type { StagedPrompt } from "./extract";
 
 export const BATCH_SIZE = 500;
@@ -52,6 +52,7 @@ export class ImportWriter {
     if (!this.bandCountsLoaded && this.lookups + items.length > LOAD_BAND_COUNTS_AFTER) await this.loadBandCounts();
     return this.db.transaction(async (tx) => {
       const result: BatchResult = { created: 0, folded: 0, alreadyImported: 0 };
+      await tx.execute(sql`set local gin_pending_list_limit = 64`);
 
       // 1. Occurrences already stored.
       const keys = [...new Set(items.map((i) => i.key))];
@@ -99,8 +100,9 @@ export class ImportWriter {
               from json_to_recordset(${JSON.stringify(payload)}::json) as q(i int, probe bigint[], bands bigint[])
               cross join lateral (
                 select s.prompt_id, s.minhash from prompt_signatures s
-                where s.user_id = ${this.userId} and s.bands && q.probe
+                where (s.user_id = ${this.userId}) is true and s.bands && q.probe
                   and (select count(*) from unnest(s.bands) b where b = any(q.bands)) >= ${MIN_SHARED_BANDS}
+                offset 0
               ) s
               order by q.i, s.prompt_id`,
         )) {

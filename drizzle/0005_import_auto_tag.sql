@@ -1,0 +1,1 @@
+ALTER TABLE "import_sessions" ADD COLUMN "auto_tag" boolean DEFAULT false NOT NULL;

@@ -6,7 +6,7 @@ import { SESSION_COOKIE, authMode } from "@/server/auth";
  * cheap, optimistic redirect of signed-out visitors away from app pages. Neither is the security boundary:
  * every page and route handler checks the session itself.
  */
-const APP_PAGES = /^\/(library|prompts|trash|settings|import|shares|onboarding)(\/|$)/;
+const APP_PAGES = /^\/(library|prompts|trash|settings|import|shares|onboarding|plan|admin)(\/|$)/;
 
 type Middleware = (req: NextRequest, event: NextFetchEvent) => Promise<Response | undefined | void> | Response | undefined | void;
 let clerk: Middleware | undefined;

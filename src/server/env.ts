@@ -35,6 +35,14 @@ const envSchema = z.object({
   OPENAI_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1000).max(600_000).default(60_000)),
   STRIPE_SECRET_KEY: optionalString,
   STRIPE_WEBHOOK_SECRET: optionalString,
+  STRIPE_PRICE_PRO_MONTHLY: optionalString,
+  STRIPE_PRICE_PRO_YEARLY: optionalString,
+  STRIPE_PRICE_ENTERPRISE_MONTHLY: optionalString,
+  STRIPE_PRICE_ENTERPRISE_YEARLY: optionalString,
+  // Another Stripe API host (stripe-mock, a test server): e.g. http://127.0.0.1:12111
+  STRIPE_API_URL: optionalUrl,
+  // JSON overriding plan limits, e.g. {"free":{"prompts":5000}} (self-hosters, tests).
+  PLAN_LIMITS: optionalString,
   BLOB_READ_WRITE_TOKEN: optionalString,
   APP_ENCRYPTION_KEY: optionalString,
   DEFAULT_PLAN: z.preprocess(emptyAsUndefined, z.enum(["free", "pro", "enterprise"]).default("free")),
@@ -73,6 +81,10 @@ export function isClerkWebhookConfigured(env: Env = getEnv()): boolean {
 
 export function isOpenAIConfigured(env: Env = getEnv()): boolean {
   return Boolean(env.OPENAI_API_KEY);
+}
+
+export function isStripeConfigured(env: Env = getEnv()): boolean {
+  return Boolean(env.STRIPE_SECRET_KEY && env.STRIPE_WEBHOOK_SECRET);
 }
 
 export function isBlobConfigured(env: Env = getEnv()): boolean {

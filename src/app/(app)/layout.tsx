@@ -19,7 +19,7 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
           <Link href="/library" className="font-semibold tracking-tight">
             Prompt<span className="text-brand-600">Vault</span>
           </Link>
-          <NavLinks />
+          <NavLinks admin={user.isAdmin} />
           <div className="ml-auto flex items-center gap-3 text-sm text-slate-600">
             <Link href="/settings" className="hidden hover:text-slate-900 sm:inline" data-testid="current-user">
               {user.displayName ?? user.email}

@@ -56,6 +56,7 @@ export function PromptWorkspace({ initialPrompt, folders, initialTags, defaultFo
   const [message, setMessage] = useState("");
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [errorCode, setErrorCode] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [tab, setTab] = useState<TabName>("use");
   const [historyKey, setHistoryKey] = useState(0);
@@ -88,6 +89,7 @@ export function PromptWorkspace({ initialPrompt, folders, initialTags, defaultFo
   async function save() {
     setSaving(true);
     setError(null);
+    setErrorCode(null);
     setNotice(null);
     // Only parameters for variables still in the body are kept.
     const parameters = draft.parameters.filter((p) => variables.some((v) => v.name === p.name));
@@ -114,6 +116,7 @@ export function PromptWorkspace({ initialPrompt, folders, initialTags, defaultFo
       accept(updated, updated.currentVersion !== prompt.currentVersion ? `Saved as version ${updated.currentVersion}.` : "Saved.");
     } catch (e) {
       setError(e instanceof ApiError ? e.message : "Could not save. Your changes are still here; try again.");
+      setErrorCode(e instanceof ApiError ? e.code : null);
     } finally {
       setSaving(false);
     }
@@ -188,7 +191,19 @@ export function PromptWorkspace({ initialPrompt, folders, initialTags, defaultFo
           to edit it.
         </Alert>
       )}
-      {error && <Alert>{error}</Alert>}
+      {error && (
+        <Alert>
+          {error}
+          {errorCode === "limit_exceeded" && (
+            <>
+              {" "}
+              <Link href="/plan" className="font-medium underline">
+                See plans
+              </Link>
+            </>
+          )}
+        </Alert>
+      )}
       {notice && <Alert tone="success">{notice}</Alert>}
 
       <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_26rem]">

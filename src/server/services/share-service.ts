@@ -5,6 +5,7 @@ import type { Database } from "../db/client";
 import { promptForks, promptVersions, prompts, shares, users, type TemplateParameter } from "../db/schema";
 import { ServiceError, notFound } from "../errors";
 import { parseInput, requireId } from "./input";
+import { PlanLimiter } from "./plan-limiter";
 import { PromptService } from "./prompts/prompt-service";
 import type { PromptDetail } from "./prompts/types";
 
@@ -108,20 +109,23 @@ export class ShareService {
       if (!version) throw notFound(`Version ${input.version}`);
       versionId = version.id;
     }
-    const [row] = await this.db
-      .insert(shares)
-      .values({
-        userId: this.userId,
-        promptId: prompt.id,
-        versionId,
-        slug: newShareSlug(),
-        expiresAt: input.expiresAt ?? null,
-        maxViews: input.maxViews ?? null,
-        allowCopy: input.allowCopy,
-        showAuthor: input.showAuthor,
-        noindex: input.noindex,
-      })
-      .returning({ id: shares.id });
+    const [row] = await this.db.transaction(async (tx) => {
+      await new PlanLimiter(tx, this.userId).assert("activeShares", 1);
+      return tx
+        .insert(shares)
+        .values({
+          userId: this.userId,
+          promptId: prompt.id,
+          versionId,
+          slug: newShareSlug(),
+          expiresAt: input.expiresAt ?? null,
+          maxViews: input.maxViews ?? null,
+          allowCopy: input.allowCopy,
+          showAuthor: input.showAuthor,
+          noindex: input.noindex,
+        })
+        .returning({ id: shares.id });
+    });
     return this.get(row!.id);
   }
 

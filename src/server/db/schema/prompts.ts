@@ -106,6 +106,8 @@ export const prompts = pgTable(
     unique("prompts_id_user_unique").on(t.id, t.userId),
     // Keyset paging: one index per sort, live prompts only.
     index("prompts_user_updated_idx").on(t.userId, t.updatedAt.desc(), t.id.desc()).where(sql`${t.deletedAt} is null`),
+    // A folder's prompts by recency: opening a folder, and searching inside one, walk this instead of the whole library.
+    index("prompts_user_folder_updated_idx").on(t.userId, t.folderId, t.updatedAt.desc(), t.id.desc()).where(sql`${t.deletedAt} is null`),
     index("prompts_user_created_idx").on(t.userId, t.createdAt.desc(), t.id.desc()).where(sql`${t.deletedAt} is null`),
     index("prompts_user_title_idx").on(t.userId, sql`lower(${t.title})`, t.id).where(sql`${t.deletedAt} is null`),
     index("prompts_user_use_count_idx").on(t.userId, t.useCount.desc(), t.id.desc()).where(sql`${t.deletedAt} is null`),

@@ -2,12 +2,14 @@ import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
 import { hashToken, newSessionToken } from "../../auth/tokens";
 import { z } from "zod";
 import type { Database } from "../../db/client";
-import { importFiles, importSessions, promptOccurrences, type ImportFileError } from "../../db/schema";
+import { importFiles, importSessions, promptOccurrences, users, type ImportFileError } from "../../db/schema";
 import { ServiceError, notFound } from "../../errors";
 import { PARSERS } from "../../importers/registry";
 import { ImportFormatError } from "../../importers/types";
 import { getFileStorage, StorageLimitError, type FileStorage } from "../../storage";
+import { limitsOf } from "../../plans";
 import { AutoTagService } from "../auto-tag-service";
+import { PlanLimiter } from "../plan-limiter";
 import { parseInput, requireId } from "../input";
 import { extractFile, ImportCancelled, StagingFile, type StagedPrompt } from "./extract";
 import { BATCH_SIZE, ImportWriter } from "./writer";
@@ -79,13 +81,15 @@ export class ImportService {
   /** Creates a session and one upload token per file (returned once, only its hash is stored). */
   async createSession(rawInput: unknown): Promise<ImportSessionView & { uploads: { fileId: string; token: string }[] }> {
     const input = parseInput(createSessionSchema, rawInput);
+    const maxBytes = await this.maxFileBytes();
     for (const file of input.files) {
-      if (file.size > MAX_IMPORT_FILE_BYTES) throw new ServiceError("invalid", `${file.name} is larger than ${MAX_IMPORT_FILE_BYTES / 1024 ** 3} GB, the most one file can be.`);
+      if (file.size > maxBytes) throw tooLarge(file.name, maxBytes);
       if (file.size === 0) throw new ServiceError("invalid", `${file.name} is empty.`);
       if (file.parser && !PARSERS.some((p) => p.id === file.parser)) throw new ServiceError("invalid", `Unknown format "${file.parser}".`);
     }
     const tokens = input.files.map(() => newSessionToken());
     const { sessionId, fileIds } = await this.db.transaction(async (tx) => {
+      await new PlanLimiter(tx, this.userId).assert("importsPerMonth", 1);
       const [session] = await tx.insert(importSessions).values({ userId: this.userId, status: "queued", autoTag: input.autoTag }).returning({ id: importSessions.id });
       const files = await tx
         .insert(importFiles)
@@ -124,10 +128,11 @@ export class ImportService {
     if (file.status !== "pending" && file.status !== "uploaded") throw new ServiceError("conflict", `${file.fileName} has already been processed.`);
     const key = storageKey(this.userId, file.sessionId, file.id, file.fileName);
     let bytes: number;
+    const maxBytes = await this.maxFileBytes();
     try {
-      ({ bytes } = await this.storage.put(key, body, { maxBytes: MAX_IMPORT_FILE_BYTES }));
+      ({ bytes } = await this.storage.put(key, body, { maxBytes }));
     } catch (error) {
-      if (error instanceof StorageLimitError) throw new ServiceError("invalid", `${file.fileName} is larger than ${MAX_IMPORT_FILE_BYTES / 1024 ** 3} GB, the most one file can be.`);
+      if (error instanceof StorageLimitError) throw tooLarge(file.fileName, maxBytes);
       throw error;
     }
     if (bytes === 0) {
@@ -368,6 +373,12 @@ export class ImportService {
     return { fileName: file.fileName, bytes: file.bytes, ...copy };
   }
 
+  /** The largest file this user's plan accepts (never above the server-wide maximum). */
+  private async maxFileBytes(): Promise<number> {
+    const [row] = await this.db.select({ plan: users.plan }).from(users).where(eq(users.id, this.userId));
+    return Math.min(MAX_IMPORT_FILE_BYTES, limitsOf(row?.plan ?? "free").importFileBytes);
+  }
+
   private async heartbeat(sessionId: string) {
     await this.db.update(importSessions).set({ heartbeatAt: sql`now()` }).where(eq(importSessions.id, sessionId));
   }
@@ -387,6 +398,11 @@ export class ImportService {
     if (!file) throw notFound("File");
     return file;
   }
+}
+
+function tooLarge(name: string, maxBytes: number): ServiceError {
+  const size = maxBytes >= 1024 ** 3 ? `${Math.round((maxBytes / 1024 ** 3) * 10) / 10} GB` : `${Math.round(maxBytes / 1024 ** 2)} MB`;
+  return new ServiceError("invalid", `${name} is larger than ${size}, the most one file can be on your plan. Split the export (for ChatGPT, import the conversations-NNN.json files one by one) or upgrade.`);
 }
 
 /** Keys are made of ids and a sanitised name, so they are safe as paths and as Blob pathnames. */

@@ -52,7 +52,6 @@ export class ImportWriter {
     if (!this.bandCountsLoaded && this.lookups + items.length > LOAD_BAND_COUNTS_AFTER) await this.loadBandCounts();
     return this.db.transaction(async (tx) => {
       const result: BatchResult = { created: 0, folded: 0, alreadyImported: 0 };
-      await tx.execute(sql`set local gin_pending_list_limit = 64`);
 
       // 1. Occurrences already stored.
       const keys = [...new Set(items.map((i) => i.key))];
@@ -183,15 +182,13 @@ export class ImportWriter {
             uses: expectedUses.get(item) ?? 0,
             at,
             message: wellFormed(`Imported from ${SOURCE_NAMES[item.source] ?? item.source}${item.conversationTitle ? ` — “${item.conversationTitle.slice(0, 120)}”` : ""}`),
-            minhash: item.signature?.minhash ?? null,
-            bands: item.signature?.bands ?? null,
           };
         });
         const made = await rows<{ id: string; fingerprint: string }>(
           tx,
           sql`with input as (
                 select * from json_to_recordset(${JSON.stringify(input)}::json)
-                  as r(title text, body text, source text, detail jsonb, fingerprint text, uses int, at timestamptz, message text, minhash int[], bands bigint[])
+                  as r(title text, body text, source text, detail jsonb, fingerprint text, uses int, at timestamptz, message text)
               ), made as (
                 insert into prompts (user_id, title, body, source, source_detail, import_session_id, fingerprint, use_count, current_version, created_at, updated_at)
                 select ${this.userId}::uuid, title, body, source, detail, ${this.target.sessionId}::uuid, fingerprint, uses, 1, at, at from input
@@ -201,10 +198,6 @@ export class ImportWriter {
                 insert into prompt_versions (prompt_id, user_id, number, title, body, message, author_id, created_at)
                 select made.id, ${this.userId}::uuid, 1, input.title, input.body, input.message, ${this.userId}::uuid, input.at
                 from made join input on input.fingerprint = made.fingerprint
-              ), signatures as (
-                insert into prompt_signatures (prompt_id, user_id, minhash, bands)
-                select made.id, ${this.userId}::uuid, input.minhash, input.bands
-                from made join input on input.fingerprint = made.fingerprint where input.minhash is not null
               )
               select id, fingerprint from made`,
         );
@@ -219,11 +212,23 @@ export class ImportWriter {
             decisions.set(pendingByFingerprint.get(row.fingerprint)!, { kind: "existing", promptId: row.id, variant: false });
           }
         }
+        const signed: { promptId: string; minhash: number[]; bands: number[] }[] = [];
         for (const item of creating) {
           const id = idByFingerprint.get(item.fingerprint);
           if (id === undefined) continue;
           createdIds.set(item, id);
-          if (item.signature) for (const band of item.signature.bands) this.bandCounts.set(band, (this.bandCounts.get(band) ?? 0) + 1);
+          if (item.signature) signed.push({ promptId: id, minhash: item.signature.minhash, bands: item.signature.bands });
+        }
+        if (signed.length > 0) {
+          // The signatures' GIN index is searched by every batch (step 3): a small pending list keeps new keys in
+          // the index tree instead of a list each search reads whole (the default limit is 4 MB).
+          await tx.execute(sql`set local gin_pending_list_limit = 64`);
+          await tx.execute(sql`
+            insert into prompt_signatures (prompt_id, user_id, minhash, bands)
+            select r."promptId", ${this.userId}::uuid, r.minhash, r.bands
+            from json_to_recordset(${JSON.stringify(signed)}::json) as r("promptId" uuid, minhash int[], bands bigint[])`);
+          await tx.execute(sql`set local gin_pending_list_limit to default`);
+          for (const { bands } of signed) for (const band of bands) this.bandCounts.set(band, (this.bandCounts.get(band) ?? 0) + 1);
         }
       }
 

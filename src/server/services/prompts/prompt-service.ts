@@ -4,6 +4,7 @@ import type { Database } from "../../db/client";
 import { folders, importFiles, promptLabels, promptOccurrences, promptTags, promptVersions, prompts, tags, users, type PromptSource, type PromptSourceDetail } from "../../db/schema";
 import { ServiceError, notFound } from "../../errors";
 import { parseInput, requireId } from "../input";
+import { PlanLimiter } from "../plan-limiter";
 import { listPrompts } from "./list";
 import { createPromptSchema, promptSelectorSchema, renderSchema, updatePromptSchema, type ListPromptsInput } from "./schemas";
 import type { PromptDetail } from "./types";
@@ -36,6 +37,7 @@ export class PromptService {
     const input = parseInput(createPromptSchema, rawInput);
     const title = input.title ?? titleFromBody(input.body);
     const id = await this.db.transaction(async (tx) => {
+      await new PlanLimiter(tx, this.userId).assert("prompts", 1);
       if (input.folderId) await this.requireFolder(tx, input.folderId);
       const tagIds = await this.requireTags(tx, input.tagIds ?? []);
       const [row] = await tx

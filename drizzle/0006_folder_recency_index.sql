@@ -1,0 +1,1 @@
+CREATE INDEX "prompts_user_folder_updated_idx" ON "prompts" USING btree ("user_id","folder_id","updated_at" DESC NULLS LAST,"id" DESC NULLS LAST) WHERE "prompts"."deleted_at" is null;

@@ -16,7 +16,7 @@ import type { PromptSummary, TagRef } from "./types";
  * updated matches; ranking runs on that bounded set. Results therefore favour recent prompts among equally
  * good matches, which is also what people look for.
  */
-export const SEARCH_CANDIDATES = 500;
+export const SEARCH_CANDIDATES = 200;
 const PREVIEW_CHARS = 280;
 
 type Cursor = { sort: PromptSort; key: string; id: string };

@@ -5,7 +5,13 @@ import { deflateRawSync } from "node:zlib";
  * central directory and end record, with names written verbatim — so a test can build exactly the hostile
  * archives (`../` paths, bombs) the importer must refuse.
  */
-export type ZipInput = { name: string; data: Uint8Array | string; store?: boolean };
+export type ZipInput = {
+  name: string;
+  data: Uint8Array | string;
+  store?: boolean;
+  /** Write this uncompressed size in the headers instead of the real one (a lying archive). */
+  declaredSize?: number;
+};
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
   let c = n;
@@ -42,7 +48,7 @@ export function buildZip(inputs: ZipInput[]): Buffer {
     local.writeUInt16LE(date, 12);
     local.writeUInt32LE(crc, 14);
     local.writeUInt32LE(body.length, 18);
-    local.writeUInt32LE(data.length, 22);
+    local.writeUInt32LE(input.declaredSize ?? data.length, 22);
     local.writeUInt16LE(name.length, 26);
     local.writeUInt16LE(0, 28);
     locals.push(local, name, body);
@@ -57,7 +63,7 @@ export function buildZip(inputs: ZipInput[]): Buffer {
     central.writeUInt16LE(date, 14);
     central.writeUInt32LE(crc, 16);
     central.writeUInt32LE(body.length, 20);
-    central.writeUInt32LE(data.length, 24);
+    central.writeUInt32LE(input.declaredSize ?? data.length, 24);
     central.writeUInt16LE(name.length, 28);
     // extra length, comment length, disk number, internal and external attributes: all 0
     central.writeUInt32LE(offset, 42);

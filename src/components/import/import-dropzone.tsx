@@ -116,7 +116,7 @@ export function ImportDropzone({ onFinished, compact = false }: { onFinished?: (
           multipart: true,
           onUploadProgress: (p) => setUploaded((s) => ({ ...s, [u.fileId]: p.loaded })),
         });
-        await api(`/api/imports/${created.session.id}/files/${u.fileId}/blob`, { method: "PUT", body: { size: file.size } });
+        await api(`/api/imports/${created.session.id}/files/${u.fileId}/blob`, { method: "PUT" });
       }),
     );
   }

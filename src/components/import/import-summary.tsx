@@ -31,7 +31,7 @@ export function ImportSummary({ session }: { session: ImportSessionView }) {
     <div className="space-y-4" data-testid="import-summary">
       <div className="flex flex-wrap items-center gap-3">
         <h2 className="text-lg font-semibold">{headline}</h2>
-        {totals.imported + totals.duplicates > 0 && (
+        {totals.imported > 0 && (
           <Link href={`/library?import=${session.id}`} className={buttonClass("primary", "sm")}>
             See them in the library
           </Link>

@@ -106,8 +106,10 @@ export function optimizeOffline(original: string): Rewrite {
   let text = original.replace(/\r\n?/g, "\n").trim();
 
   // Keep code and quoted material out of the clean-up: they are the user's input, not instructions.
+  // Fenced blocks, inline `code` and "quoted text" (one line) all count: `arr[i]` is code, not a placeholder,
+  // and "Could you please…" in a text to translate is not filler.
   const fences: string[] = [];
-  text = text.replace(/```[\s\S]*?```/g, (block) => `\u0000${fences.push(block) - 1}\u0000`);
+  text = text.replace(/```[\s\S]*?```|`[^`\n]+`|"[^"\n]+"|“[^”\n]+”/g, (block) => `\u0000${fences.push(block) - 1}\u0000`);
 
   const removed = new Set<string>();
   for (const { pattern, label } of FILLER_PATTERNS) {

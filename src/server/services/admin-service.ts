@@ -32,8 +32,12 @@ export class AdminService {
     if (!actor.isAdmin) throw new ServiceError("forbidden", "This area is for administrators.");
   }
 
-  async users(limit = 200): Promise<AdminUserRow[]> {
+  /** The newest accounts first (`only`: just that one). */
+  async users(limit = 200, only?: string): Promise<AdminUserRow[]> {
     const since = monthStart();
+    // Qualified on purpose: in a one-table select Drizzle writes columns bare, and a bare "id" inside these
+    // subqueries would mean the inner table's own id (every count would be 0).
+    const userId = sql`${users}.${sql.identifier(users.id.name)}`;
     return this.db
       .select({
         id: users.id,
@@ -42,12 +46,13 @@ export class AdminService {
         plan: users.plan,
         isAdmin: users.isAdmin,
         createdAt: users.createdAt,
-        prompts: sql<number>`(select count(*)::int from ${prompts} where ${prompts.userId} = ${users.id})`,
-        importsThisMonth: sql<number>`(select count(*)::int from ${importSessions} where ${importSessions.userId} = ${users.id} and ${importSessions.createdAt} >= ${since})`,
-        optimizationsThisMonth: sql<number>`(select count(*)::int from ${usageEvents} where ${usageEvents.userId} = ${users.id} and ${usageEvents.feature} = 'optimize' and ${usageEvents.occurredAt} >= ${since})`,
-        costThisMonthMicros: sql<number>`(select coalesce(sum(${usageEvents.costMicros}), 0)::bigint::float8 from ${usageEvents} where ${usageEvents.userId} = ${users.id} and ${usageEvents.occurredAt} >= ${since})`,
+        prompts: sql<number>`(select count(*)::int from ${prompts} where ${prompts.userId} = ${userId})`,
+        importsThisMonth: sql<number>`(select count(*)::int from ${importSessions} where ${importSessions.userId} = ${userId} and ${importSessions.createdAt} >= ${since})`,
+        optimizationsThisMonth: sql<number>`(select count(*)::int from ${usageEvents} where ${usageEvents.userId} = ${userId} and ${usageEvents.feature} = 'optimize' and ${usageEvents.occurredAt} >= ${since})`,
+        costThisMonthMicros: sql<number>`(select coalesce(sum(${usageEvents.costMicros}), 0)::bigint::float8 from ${usageEvents} where ${usageEvents.userId} = ${userId} and ${usageEvents.occurredAt} >= ${since})`,
       })
       .from(users)
+      .where(only ? eq(users.id, only) : undefined)
       .orderBy(desc(users.createdAt))
       .limit(limit);
   }
@@ -59,7 +64,9 @@ export class AdminService {
     if (isStripeConfigured()) throw new ServiceError("conflict", "Billing is handled by Stripe on this server: change the subscription in Stripe instead.");
     const [row] = await this.db.update(users).set({ plan: input.plan, updatedAt: sql`now()` }).where(eq(users.id, userId)).returning({ id: users.id });
     if (!row) throw notFound("User");
-    return (await this.users(10_000)).find((u) => u.id === userId)!;
+    // Just this row: past the newest 10,000 accounts a search of the list would come back empty.
+    const [updated] = await this.users(1, userId);
+    return updated!;
   }
 
   async webhookEvents(limit = 100) {

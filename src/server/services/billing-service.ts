@@ -7,7 +7,7 @@ import { offeredPrices, planForPrice, priceIdFor, stripeClient, type Interval } 
 import { isStripeConfigured } from "../env";
 import { ServiceError, notFound } from "../errors";
 import { limitsOf, monthStart, PLAN_ORDER, type PlanLimits } from "../plans";
-import { parseInput } from "./input";
+import { parseInput, uuidSchema } from "./input";
 import { PlanLimiter } from "./plan-limiter";
 
 export type PlanOverview = {
@@ -65,17 +65,19 @@ export class BillingService {
     if (!price) throw new ServiceError("invalid", `The ${input.plan} plan is not sold ${input.interval === "year" ? "yearly" : "monthly"} here.`);
     const stripe = await stripeClient();
     const customer = await this.customerId(stripe);
-    const session = await stripe.checkout.sessions.create({
-      mode: "subscription",
-      customer,
-      client_reference_id: this.userId,
-      line_items: [{ price, quantity: 1 }],
-      metadata: { userId: this.userId, plan: input.plan },
-      subscription_data: { metadata: { userId: this.userId, plan: input.plan } },
-      success_url: `${origin}/plan?checkout=success`,
-      cancel_url: `${origin}/plan?checkout=cancelled`,
-      allow_promotion_codes: true,
-    });
+    const session = await viaStripe("open a checkout page", () =>
+      stripe.checkout.sessions.create({
+        mode: "subscription",
+        customer,
+        client_reference_id: this.userId,
+        line_items: [{ price, quantity: 1 }],
+        metadata: { userId: this.userId, plan: input.plan },
+        subscription_data: { metadata: { userId: this.userId, plan: input.plan } },
+        success_url: `${origin}/plan?checkout=success`,
+        cancel_url: `${origin}/plan?checkout=cancelled`,
+        allow_promotion_codes: true,
+      }),
+    );
     if (!session.url) throw new ServiceError("unavailable", "Stripe did not return a checkout page. Try again.");
     return { url: session.url };
   }
@@ -83,10 +85,11 @@ export class BillingService {
   /** Stripe's customer portal: change plan, card, cancel. */
   async portal(origin: string): Promise<{ url: string }> {
     this.requireBilling();
-    const [row] = await this.db.select({ customer: subscriptions.stripeCustomerId }).from(subscriptions).where(eq(subscriptions.userId, this.userId));
-    if (!row) throw new ServiceError("conflict", "You have no subscription yet: choose a plan first.");
+    const [row] = await this.db.select({ customer: subscriptions.stripeCustomerId, status: subscriptions.status }).from(subscriptions).where(eq(subscriptions.userId, this.userId));
+    // "none": a customer was created for a checkout that was never paid — there is nothing to manage yet.
+    if (!row || row.status === "none") throw new ServiceError("conflict", "You have no subscription yet: choose a plan first.");
     const stripe = await stripeClient();
-    const session = await stripe.billingPortal.sessions.create({ customer: row.customer, return_url: `${origin}/plan` });
+    const session = await viaStripe("open the billing portal", () => stripe.billingPortal.sessions.create({ customer: row.customer, return_url: `${origin}/plan` }));
     return { url: session.url };
   }
 
@@ -99,13 +102,23 @@ export class BillingService {
     const [row] = await this.db.select({ customer: subscriptions.stripeCustomerId }).from(subscriptions).where(eq(subscriptions.userId, this.userId));
     if (row) return row.customer;
     const [user] = await this.db.select({ email: users.email, name: users.displayName }).from(users).where(eq(users.id, this.userId));
-    const customer = await stripe.customers.create({ email: user?.email ?? undefined, name: user?.name ?? undefined, metadata: { userId: this.userId } });
+    const customer = await viaStripe("open a checkout page", () => stripe.customers.create({ email: user?.email ?? undefined, name: user?.name ?? undefined, metadata: { userId: this.userId } }));
     await this.db
       .insert(subscriptions)
       .values({ userId: this.userId, stripeCustomerId: customer.id, plan: "free", status: "none" })
       .onConflictDoNothing();
     const [saved] = await this.db.select({ customer: subscriptions.stripeCustomerId }).from(subscriptions).where(eq(subscriptions.userId, this.userId));
     return saved!.customer;
+  }
+}
+
+/** A failed Stripe call is reported as such (503), not as a generic 500; the operator's log gets Stripe's reason. */
+async function viaStripe<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    console.error(`[billing] Stripe could not ${what}`, error);
+    throw new ServiceError("unavailable", `Stripe could not ${what} right now. Nothing was charged; try again in a moment, and if it keeps failing, tell the administrator.`);
   }
 }
 
@@ -211,7 +224,9 @@ export class StripeWebhookService {
     cancelAtPeriodEnd: boolean;
     created: number;
   }): Promise<"processed" | "stale"> {
-    const [user] = await this.db.select({ id: users.id }).from(users).where(eq(users.id, s.userId));
+    // A reference that is not one of our ids (a payment link's, another integration's) names no user; asking
+    // the database would fail the whole delivery and make Stripe retry it for days.
+    const [user] = uuidSchema.safeParse(s.userId).success ? await this.db.select({ id: users.id }).from(users).where(eq(users.id, s.userId)) : [];
     if (!user) throw new ServiceError("not_found", `No user ${s.userId} for Stripe customer ${s.customer}.`);
     const [existing] = await this.db.select().from(subscriptions).where(eq(subscriptions.userId, s.userId)).for("update");
     if (existing && s.created < existing.lastEventCreated) return "stale";

@@ -44,6 +44,15 @@ export class BlobFileStorage implements FileStorage {
     return { path: file, release: () => rm(dir, { recursive: true, force: true }) };
   }
 
+  async size(key: string) {
+    const { head } = await import("@vercel/blob");
+    try {
+      return (await head(key, { token: this.token })).size;
+    } catch {
+      return null;
+    }
+  }
+
   async delete(key: string) {
     const { del } = await import("@vercel/blob");
     await del(key, { token: this.token });

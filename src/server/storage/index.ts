@@ -14,6 +14,8 @@ export interface FileStorage {
   /** A file on local disk with the stored bytes, for the parsers; `release` removes any temporary copy. */
   localCopy(key: string): Promise<{ path: string; release(): Promise<void> }>;
   delete(key: string): Promise<void>;
+  /** The stored size in bytes, or null when nothing is stored under `key`. */
+  size(key: string): Promise<number | null>;
 }
 
 export { StorageLimitError } from "./errors";

@@ -43,6 +43,14 @@ export class LocalFileStorage implements FileStorage {
     return { path: file, release: async () => {} };
   }
 
+  async size(key: string) {
+    try {
+      return (await stat(this.resolve(key))).size;
+    } catch {
+      return null;
+    }
+  }
+
   async delete(key: string) {
     await rm(this.resolve(key), { force: true });
   }

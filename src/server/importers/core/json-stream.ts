@@ -11,7 +11,37 @@ import { ImportFormatError } from "../types";
  * A top-level object is accepted too: either a wrapper such as `{ "conversations": [...] }` (its array's items
  * are yielded; the wrapper is read whole, so it is limited to `maxObjectBytes`) or a single item.
  */
-export type JsonItem = { value: unknown; offset: number; bytes: number };
+export type JsonItem = {
+  value: unknown;
+  offset: number;
+  bytes: number;
+  /** A placeholder left by `deferred` → the value it stands for, parsed now; any other value as is. */
+  resolve(value: unknown): unknown;
+  /** A placeholder left by `deferred` → what was peeked inside it (see DeferredValue); otherwise undefined. */
+  peeked(value: unknown): readonly PeekedValue[] | undefined;
+};
+
+/** A string or null read from inside a deferred value; undefined where the path does not exist. */
+export type PeekedValue = string | null | undefined;
+
+/**
+ * A value inside each (object) array item that is not parsed with the rest: a path of object keys from the
+ * item, "*" matching any key, e.g. `["mapping", "*", "message"]` for every message of a ChatGPT conversation.
+ *
+ * Such a value is only checked for structure while scanning (strings closed, brackets balanced, valid
+ * UTF-8); in the item's `value` it is an opaque placeholder string that `item.resolve()` turns into the
+ * value (throwing the item's ImportFormatError if its bytes are not JSON).
+ *
+ * In the object form only object values are deferred, and the strings (or nulls) at the `peek` paths inside
+ * them are read while scanning, for `item.peeked()`: e.g. `["author", "role"]` tells a message's role without
+ * parsing it. A value whose peeks are not certain — a duplicate or escaped key on the way, a string with
+ * escapes, a number or a container where a string was expected — is parsed with the rest instead, so a
+ * peek always equals what JSON.parse would give.
+ *
+ * Parsers use it for the bulk they never look at (assistant replies, tool output): most of an export's
+ * bytes and of JSON.parse's work.
+ */
+export type DeferredValue = readonly string[] | { readonly path: readonly string[]; readonly peek: readonly (readonly string[])[] };
 
 export type JsonStreamOptions = {
   /** Name used in error messages (file or zip entry). */
@@ -22,15 +52,7 @@ export type JsonStreamOptions = {
   maxObjectBytes?: number;
   /** Largest single array item (default 512 MiB: V8's string limit is about that). */
   maxItemBytes?: number;
-  /**
-   * Values inside each (object) array item that are not parsed until they are read, as paths of object keys
-   * from the item, "*" matching any key: `["mapping", "*", "message", "content"]` is every message's content
-   * in a ChatGPT conversation. While scanning, such a value is only checked for structure (strings closed,
-   * brackets balanced, valid UTF-8); the rest of the item is parsed as usual, and the value becomes a property
-   * that parses its own bytes on first read (and throws the item's ImportFormatError if they are not JSON).
-   * Parsers use it for the bulk they never look at (assistant replies), which is most of the bytes.
-   */
-  deferred?: readonly (readonly string[])[];
+  deferred?: readonly DeferredValue[];
 };
 
 const QUOTE = 0x22;
@@ -41,11 +63,57 @@ const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
 const COMMA = 0x2c;
 const COLON = 0x3a;
-// Strings shorter than this are scanned in JS; longer ones with indexOf (a native memchr, but a call).
-const SHORT_STRING = 24;
+// The first bytes of a string are searched in JS, the rest with indexOf (a native memchr, but a call).
+const SHORT_STRING = 64;
 
 function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
+// Byte classes, for the scanner's dispatch.
+const OTHER = 0; // a byte of a number, true, false or null
+const SPACE = 1;
+const QUOTE_CLASS = 2;
+const OPEN = 3;
+const CLOSE = 4;
+const COMMA_CLASS = 5;
+const COLON_CLASS = 6;
+const CLASS = new Uint8Array(256);
+for (const c of [0x20, 0x0a, 0x0d, 0x09]) CLASS[c] = SPACE;
+CLASS[QUOTE] = QUOTE_CLASS;
+CLASS[OPEN_BRACE] = OPEN;
+CLASS[OPEN_BRACKET] = OPEN;
+CLASS[CLOSE_BRACE] = CLOSE;
+CLASS[CLOSE_BRACKET] = CLOSE;
+CLASS[COMMA] = COMMA_CLASS;
+CLASS[COLON] = COLON_CLASS;
+
+/**
+ * Where the string whose text starts at `from` ends: the index of its closing quote (the next quote preceded
+ * by an even run of backslashes, counted back to `from`, before which nothing can escape it); −1 when it does
+ * not end in this chunk, −2 when it does not and the chunk ends with an escaping backslash.
+ */
+function closingQuote(chunk: Buffer, from: number, len: number): number {
+  let q = -1;
+  const stop = from + SHORT_STRING < len ? from + SHORT_STRING : len;
+  for (let k = from; k < stop; k++) {
+    if (chunk[k] === QUOTE) {
+      q = k;
+      break;
+    }
+  }
+  if (q === -1 && stop < len) q = chunk.indexOf(QUOTE, stop);
+  while (q > from && chunk[q - 1] === BACKSLASH) {
+    let b = q - 2;
+    while (b >= from && chunk[b] === BACKSLASH) b--;
+    if (((q - 1 - b) & 1) === 0) break;
+    from = q + 1;
+    q = from < len ? chunk.indexOf(QUOTE, from) : -1;
+  }
+  if (q !== -1) return q;
+  let b = len - 1;
+  while (b >= from && chunk[b] === BACKSLASH) b--;
+  return ((len - 1 - b) & 1) === 1 ? -2 : -1;
 }
 
 export async function* iterateJsonArray(chunks: AsyncIterable<Uint8Array>, options: JsonStreamOptions): AsyncGenerator<JsonItem> {
@@ -62,8 +130,8 @@ export async function* iterateJsonArray(chunks: AsyncIterable<Uint8Array>, optio
 
   // Array-item scanning state.
   let depth = 0; // 1 = inside the top array
-  let inString = false;
-  let pendingEscape = false; // the previous chunk ended inside a string with an odd run of backslashes
+  let inString = false; // a string continues from the previous chunk
+  let pendingEscape = false; // …and that chunk ended with an escaping backslash
   let itemStart = -1; // index in the current chunk where the item began, or -2 if it began in an earlier chunk
   let itemOffset = 0;
   let itemIsString = false;
@@ -73,20 +141,28 @@ export async function* iterateJsonArray(chunks: AsyncIterable<Uint8Array>, optio
   let expectComma = false;
   let firstChunk = true;
 
-  // Deferred values (see JsonStreamOptions.deferred): the objects on the way to one are tracked while
-  // scanning, level j being the object at depth j + 2 (the item itself is level 0).
+  // Deferred values (see DeferredValue): the objects on the way to one (and, inside it, to its peeks) are
+  // tracked while scanning, level j being the object at depth j + 2 (the item itself is level 0).
   const deferred = compileDeferred(options.deferred ?? []);
-  const tracking = deferred !== null;
+  const levels = deferred?.levels ?? 0;
   let tracked = 0; // tracked levels open
-  let trackedDepth = -1; // depth of the innermost tracked level
-  const levelPaths: number[] = []; // bit mask of the paths still possible at each level
-  const levelExpectKey: boolean[] = []; // the next string at this level is a key
-  const levelKeyPaths: number[] = []; // paths whose key at this level matched the current key
-  const levelChildPaths: number[] = []; // after the colon: paths to follow into an object value
-  let keyStart = -1; // where the key being read began in this chunk, -2 if in an earlier chunk (see keyCarry)
-  let keyCarry: Buffer | null = null;
-  let spanStart = -1; // file offset where the deferred value being skipped began
+  let trackedDepth = -1; // depth of the innermost one
+  const levelPaths = new Int32Array(levels); // bit mask of the paths still possible at each level
+  const levelExpectKey = new Uint8Array(levels); // the next string at this level is a key
+  const levelKeyPaths = new Int32Array(levels); // paths whose key at this level matched the current key
+  const levelChildPaths = new Int32Array(levels); // after the colon: paths to follow into an object value
+  const levelSeen = new Int32Array(levels); // inside a deferred value: peek paths whose key this object had
+  let keyPending = false; // the string continuing from the previous chunk is a key to match…
+  let keyCarry: Buffer | null = null; // …whose bytes so far are these
+  let spanStart = -1; // file offset where the deferred value being skipped began (just after the colon)
+  let spanDepth = -1; // depth of the object holding its key
+  let spanAwaitValue = false; // an object is required and the value has not started yet
+  let spanUnsure = false; // a peek cannot be read with certainty: parse this value with the rest
+  let spanPeeks: PeekedValue[] | null = null;
+  let captureMask = 0; // peek paths whose value is the next token at captureDepth
+  let captureDepth = -1;
   let spans: number[] = []; // start, end pairs (item-relative) of the current item's deferred values
+  let peeks: (PeekedValue[] | null)[] = [];
 
   const fail = (message: string, offset: number): never => {
     throw new ImportFormatError(`${entry}: ${message} at byte ${offset}.`, { offset, entry });
@@ -100,39 +176,11 @@ export async function* iterateJsonArray(chunks: AsyncIterable<Uint8Array>, optio
     partsBytes = 0;
     itemStart = -1;
     expectComma = true;
-    tracked = 0;
-    trackedDepth = -1;
-    spanStart = -1;
-    if (spans.length === 0) return { value: parseItem(buffer, entry, itemOffset), offset: itemOffset, bytes: buffer.length };
-    const itemSpans = spans;
+    if (spans.length === 0) return { value: parseItem(buffer, entry, itemOffset), offset: itemOffset, bytes: buffer.length, resolve: asIs, peeked: none };
+    const item = new DeferringItem(buffer, spans, peeks, deferred!, entry, itemOffset);
     spans = [];
-    // The getters read the bytes later: keep a copy that no stream can reuse.
-    const owned = parts.length === 0 && buffer === tail ? Buffer.from(tail) : buffer;
-    return { value: parseDeferred(owned, itemSpans, deferred!, entry, itemOffset), offset: itemOffset, bytes: buffer.length };
-  };
-
-  /** The key just read (ending before `end` in `chunk`) against the paths possible at the innermost level. */
-  const matchKey = (chunk: Buffer, end: number) => {
-    const j = tracked - 1;
-    let key: Buffer;
-    if (keyStart >= 0) key = chunk.subarray(keyStart, end);
-    else key = Buffer.concat([keyCarry!, chunk.subarray(0, end)]);
-    keyStart = -1;
-    keyCarry = null;
-    let matched = 0;
-    const paths = levelPaths[j]!;
-    for (let p = 0; p < deferred!.paths.length; p++) {
-      if ((paths & (1 << p)) === 0) continue;
-      const want = deferred!.keys[p]![j]!;
-      if (want === null || want.equals(key)) matched |= 1 << p;
-    }
-    levelKeyPaths[j] = matched;
-    levelExpectKey[j] = false;
-  };
-
-  const endSpan = (at: number) => {
-    spans.push(spanStart - itemOffset, at - itemOffset);
-    spanStart = -1;
+    peeks = [];
+    return item;
   };
 
   for await (const raw of chunks) {
@@ -181,99 +229,243 @@ export async function* iterateJsonArray(chunks: AsyncIterable<Uint8Array>, optio
     const len = chunk.length;
     while (i < len) {
       if (inString) {
-        // The closing quote is the next quote not escaped: one preceded by an even run of backslashes
-        // (counted back to `from`, before which nothing can escape it).
-        let from = i;
-        if (pendingEscape) {
-          pendingEscape = false;
-          from = i + 1;
-        }
-        let q = -1;
-        const stop = from + SHORT_STRING < len ? from + SHORT_STRING : len;
-        for (let k = from; k < stop; k++) {
-          if (chunk[k] === QUOTE) {
-            q = k;
-            break;
-          }
-        }
-        if (q === -1 && stop < len) q = chunk.indexOf(QUOTE, stop);
-        while (q !== -1) {
-          let b = q - 1;
-          while (b >= from && chunk[b] === BACKSLASH) b--;
-          if (((q - 1 - b) & 1) === 0) break;
-          from = q + 1;
-          q = from < len ? chunk.indexOf(QUOTE, from) : -1;
-        }
-        if (q === -1) {
-          let b = len - 1;
-          while (b >= from && chunk[b] === BACKSLASH) b--;
-          pendingEscape = ((len - 1 - b) & 1) === 1;
-          if (keyStart !== -1) {
-            const piece = chunk.subarray(keyStart >= 0 ? keyStart : 0);
-            keyCarry = keyCarry ? Buffer.concat([keyCarry, piece]) : Buffer.from(piece);
-            keyStart = -2;
-          }
+        // A string that began in an earlier chunk.
+        const q = closingQuote(chunk, pendingEscape ? i + 1 : i, len);
+        if (q < 0) {
+          pendingEscape = q === -2;
+          if (keyPending) keyCarry = Buffer.concat([keyCarry!, chunk]);
           i = len;
           break;
         }
         inString = false;
-        i = q + 1;
-        if (keyStart !== -1) matchKey(chunk, q);
-        if (depth === 1 && itemIsString) {
-          yield finishItem(chunk, i);
+        pendingEscape = false;
+        if (keyPending) {
+          const key = Buffer.concat([keyCarry!, chunk.subarray(0, q)]);
+          keyPending = false;
+          keyCarry = null;
+          levelKeyPaths[tracked - 1] = matchKey(deferred!, levelPaths[tracked - 1]!, tracked - 1, key, 0, key.length);
         }
+        i = q + 1;
+        if (depth === 1 && itemIsString) yield finishItem(chunk, i);
         continue;
       }
 
       const c = chunk[i]!;
-      if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) {
+      const cls = CLASS[c]!;
+      if (cls === SPACE) {
         i++;
         continue;
       }
-      if (depth === 1 && itemIsPrimitive && itemStart !== -1 && (c === COMMA || c === CLOSE_BRACKET)) {
-        yield finishItem(chunk, i);
-        itemIsPrimitive = false;
-      }
-      if (c === QUOTE) {
-        if (depth === 1) {
-          if (expectComma) fail("missing comma between array items", base + i);
-          startItem(i);
-          itemIsString = true;
-        } else if (depth === trackedDepth) {
-          const j = tracked - 1;
-          if (levelExpectKey[j]) keyStart = i + 1;
-          else levelChildPaths[j] = 0;
+
+      if (depth > 1) {
+        // Inside an item.
+        if (cls === QUOTE_CLASS) {
+          let isKey = false;
+          let capture = false;
+          if (depth === trackedDepth) {
+            const j = tracked - 1;
+            if (levelExpectKey[j] === 1) {
+              levelExpectKey[j] = 0;
+              // Read the key if some path wants a particular one here (inside a deferred value, every key:
+              // an escaped one could spell a peeked key).
+              if ((levelPaths[j]! & deferred!.named[j]!) !== 0 || (spanStart !== -1 && depth > spanDepth)) isKey = true;
+              else levelKeyPaths[j] = levelPaths[j]!;
+            } else {
+              levelChildPaths[j] = 0;
+              if (spanAwaitValue && depth === spanDepth) spanStart = -1; // not an object: parse it with the rest
+              if (captureMask !== 0 && depth === captureDepth) capture = true;
+            }
+          }
+          const q = closingQuote(chunk, i + 1, len);
+          if (q < 0) {
+            inString = true;
+            pendingEscape = q === -2;
+            if (capture) {
+              spanUnsure = true;
+              captureMask = 0;
+            }
+            if (isKey) {
+              if (spanStart !== -1 && depth > spanDepth) spanUnsure = true;
+              else {
+                keyPending = true;
+                keyCarry = Buffer.from(chunk.subarray(i + 1));
+              }
+            }
+            i = len;
+            break;
+          }
+          if (isKey) {
+            const j = tracked - 1;
+            levelKeyPaths[j] = matchKey(deferred!, levelPaths[j]!, j, chunk, i + 1, q);
+            if (spanStart !== -1 && depth > spanDepth && hasBackslash(chunk, i + 1, q)) spanUnsure = true;
+          }
+          if (capture) {
+            if (hasBackslash(chunk, i + 1, q)) spanUnsure = true;
+            else setPeeks(spanPeeks!, captureMask, deferred!, chunk.toString("utf8", i + 1, q));
+            captureMask = 0;
+          }
+          i = q + 1;
+          continue;
         }
-        inString = true;
-        i++;
-        continue;
-      }
-      if (c === OPEN_BRACE || c === OPEN_BRACKET) {
-        if (depth === 1) {
-          if (expectComma) fail("missing comma between array items", base + i);
-          startItem(i);
-          if (tracking && c === OPEN_BRACE) openLevel(deferred!.all);
-        } else if (depth === trackedDepth) {
-          const j = tracked - 1;
-          const follow = levelChildPaths[j]!;
-          levelChildPaths[j] = 0;
-          if (follow !== 0 && c === OPEN_BRACE) openLevel(follow);
+        if (cls === OTHER) {
+          if (depth === trackedDepth) {
+            levelChildPaths[tracked - 1] = 0;
+            if (spanAwaitValue && depth === spanDepth) spanStart = -1;
+            if (captureMask !== 0 && depth === captureDepth) {
+              // null is the one other value a peek can hold.
+              if (c === 0x6e && i + 4 < len && chunk[i + 1] === 0x75 && chunk[i + 2] === 0x6c && chunk[i + 3] === 0x6c && CLASS[chunk[i + 4]!] !== OTHER) setPeeks(spanPeeks!, captureMask, deferred!, null);
+              else spanUnsure = true;
+              captureMask = 0;
+            }
+          }
+          i++;
+          while (i < len && CLASS[chunk[i]!] === OTHER) i++;
+          continue;
         }
-        depth++;
-        i++;
-        continue;
-      }
-      if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+        if (cls === COLON_CLASS) {
+          if (depth === trackedDepth) {
+            const j = tracked - 1;
+            const matched = levelKeyPaths[j]!;
+            levelKeyPaths[j] = 0;
+            levelChildPaths[j] = 0;
+            if (matched !== 0) {
+              if (spanStart !== -1 && depth > spanDepth) {
+                // Inside a deferred value, on the way to a peek: a key seen twice makes it uncertain.
+                const named = matched & deferred!.named[j]!;
+                if ((named & levelSeen[j]!) !== 0) spanUnsure = true;
+                levelSeen[j] = levelSeen[j]! | named;
+                const ends = matched & deferred!.peekEnds[j]!;
+                if (ends !== 0) {
+                  captureMask = ends;
+                  captureDepth = depth;
+                } else levelChildPaths[j] = matched;
+              } else if (spanStart === -1 && (matched & deferred!.deferEnds[j]!) !== 0) {
+                const p = 31 - Math.clz32(matched & deferred!.deferEnds[j]!);
+                spanStart = base + i + 1;
+                spanDepth = depth;
+                spanUnsure = false;
+                spanAwaitValue = deferred!.objectOnly[p]!;
+                spanPeeks = deferred!.peekCount[p]! > 0 ? new Array<PeekedValue>(deferred!.peekCount[p]!).fill(undefined) : null;
+                captureMask = 0;
+                levelChildPaths[j] = matched & deferred!.peeksOf[p]!;
+              } else if (spanStart === -1) levelChildPaths[j] = matched;
+            }
+          }
+          i++;
+          continue;
+        }
+        if (cls === COMMA_CLASS) {
+          if (depth === trackedDepth) {
+            const j = tracked - 1;
+            if (spanStart !== -1 && depth === spanDepth) {
+              if (!spanUnsure && !spanAwaitValue) {
+                spans.push(spanStart - itemOffset, base + i - itemOffset);
+                peeks.push(spanPeeks);
+              }
+              spanStart = -1;
+              spanAwaitValue = false;
+              spanPeeks = null;
+              captureMask = 0;
+            }
+            if (captureMask !== 0 && depth === captureDepth) {
+              captureMask = 0;
+              spanUnsure = true;
+            }
+            levelExpectKey[j] = 1;
+            levelKeyPaths[j] = 0;
+            levelChildPaths[j] = 0;
+          }
+          i++;
+          continue;
+        }
+        if (cls === OPEN) {
+          if (depth === trackedDepth) {
+            const j = tracked - 1;
+            const follow = levelChildPaths[j]!;
+            levelChildPaths[j] = 0;
+            if (spanAwaitValue && depth === spanDepth) {
+              if (c === OPEN_BRACE) spanAwaitValue = false;
+              else spanStart = -1;
+            }
+            if (captureMask !== 0 && depth === captureDepth) {
+              captureMask = 0;
+              spanUnsure = true;
+            }
+            if (follow !== 0 && c === OPEN_BRACE && tracked < levels) {
+              levelPaths[tracked] = follow;
+              levelExpectKey[tracked] = 1;
+              levelKeyPaths[tracked] = 0;
+              levelChildPaths[tracked] = 0;
+              levelSeen[tracked] = 0;
+              tracked++;
+              trackedDepth = depth + 1;
+            }
+          }
+          depth++;
+          i++;
+          continue;
+        }
+        // A closing bracket.
         if (depth === trackedDepth) {
-          if (spanStart !== -1) endSpan(base + i);
+          if (spanStart !== -1 && depth === spanDepth) {
+            if (!spanUnsure && !spanAwaitValue) {
+              spans.push(spanStart - itemOffset, base + i - itemOffset);
+              peeks.push(spanPeeks);
+            }
+            spanStart = -1;
+            spanAwaitValue = false;
+            spanPeeks = null;
+            captureMask = 0;
+          }
           tracked--;
           trackedDepth = tracked > 0 ? tracked + 1 : -1;
         }
         depth--;
         i++;
+        if (depth === 1) yield finishItem(chunk, i);
+        continue;
+      }
+
+      // Between the items of the top array.
+      if (depth === 1 && itemIsPrimitive && itemStart !== -1 && (c === COMMA || c === CLOSE_BRACKET)) {
+        yield finishItem(chunk, i);
+        itemIsPrimitive = false;
+      }
+      if (cls === QUOTE_CLASS) {
         if (depth === 1) {
-          yield finishItem(chunk, i);
-        } else if (depth === 0) {
+          if (expectComma) fail("missing comma between array items", base + i);
+          startItem(i);
+          itemIsString = true;
+        }
+        inString = true;
+        i++;
+        continue;
+      }
+      if (cls === OPEN) {
+        if (depth === 1) {
+          if (expectComma) fail("missing comma between array items", base + i);
+          startItem(i);
+          spanStart = -1;
+          spanAwaitValue = false;
+          captureMask = 0;
+          if (levels > 0 && c === OPEN_BRACE) {
+            levelPaths[0] = deferred!.all;
+            levelExpectKey[0] = 1;
+            levelKeyPaths[0] = 0;
+            levelChildPaths[0] = 0;
+            levelSeen[0] = 0;
+            tracked = 1;
+            trackedDepth = 2;
+          }
+        }
+        depth++;
+        i++;
+        continue;
+      }
+      if (cls === CLOSE) {
+        depth--;
+        i++;
+        if (depth === 0) {
           if (c !== CLOSE_BRACKET) fail("mismatched brackets", base + i - 1);
           finished = true;
           for (let k = i; k < len; k++) if (!isSpace(chunk[k]!)) fail("unexpected data after the end of the JSON document", base + k);
@@ -283,34 +475,19 @@ export async function* iterateJsonArray(chunks: AsyncIterable<Uint8Array>, optio
         }
         continue;
       }
-      if (c === COMMA) {
+      if (cls === COMMA_CLASS) {
         if (depth === 1) {
           if (!expectComma) fail("unexpected comma", base + i);
           expectComma = false;
-        } else if (depth === trackedDepth) {
-          const j = tracked - 1;
-          if (spanStart !== -1) endSpan(base + i);
-          levelExpectKey[j] = true;
-          levelKeyPaths[j] = 0;
-          levelChildPaths[j] = 0;
         }
         i++;
         continue;
       }
-      // A number, true, false or null (or a colon inside an item).
+      // A number, true, false or null (or a stray colon).
       if (depth === 1 && itemStart === -1) {
         if (expectComma) fail("missing comma between array items", base + i);
         startItem(i);
         itemIsPrimitive = true;
-      } else if (depth === trackedDepth) {
-        const j = tracked - 1;
-        const matched = levelKeyPaths[j]!;
-        if (c === COLON && matched !== 0) {
-          levelKeyPaths[j] = 0;
-          if ((matched & deferred!.endsAt[j]!) !== 0) {
-            if (spanStart === -1) spanStart = base + i + 1;
-          } else levelChildPaths[j] = matched;
-        } else levelChildPaths[j] = 0;
       }
       i++;
     }
@@ -334,9 +511,9 @@ export async function* iterateJsonArray(chunks: AsyncIterable<Uint8Array>, optio
     objectParts = [];
     const wrapped = (options.wrapperKeys ?? []).map((k) => (document as Record<string, unknown>)[k]).find(Array.isArray);
     if (wrapped) {
-      for (const value of wrapped) yield { value, offset: 0, bytes: 0 };
+      for (const value of wrapped) yield { value, offset: 0, bytes: 0, resolve: asIs, peeked: none };
     } else {
-      yield { value: document, offset: 0, bytes: objectBytes };
+      yield { value: document, offset: 0, bytes: objectBytes, resolve: asIs, peeked: none };
     }
     return;
   }
@@ -348,109 +525,181 @@ export async function* iterateJsonArray(chunks: AsyncIterable<Uint8Array>, optio
     itemIsString = false;
     itemIsPrimitive = false;
   }
-
-  function openLevel(paths: number) {
-    const j = tracked;
-    if (j >= deferred!.levels) return; // deeper than any path: nothing to track
-    levelPaths[j] = paths;
-    levelExpectKey[j] = true;
-    levelKeyPaths[j] = 0;
-    levelChildPaths[j] = 0;
-    tracked++;
-    trackedDepth = tracked + 1;
-  }
 }
 
-type Deferred = {
-  paths: readonly (readonly string[])[];
-  /** keys[p][j]: the key bytes path p wants at level j, or null for "*". */
-  keys: (Buffer | null)[][];
-  /** endsAt[j]: paths whose last key is at level j. */
-  endsAt: number[];
-  /** Every path (the item's level). */
-  all: number;
-  levels: number;
-  /** Placeholder strings are this prefix + the span number; the random part keeps input from forging one. */
-  prefix: string;
-};
+function hasBackslash(bytes: Buffer, from: number, end: number): boolean {
+  for (let k = from; k < end; k++) if (bytes[k] === BACKSLASH) return true;
+  return false;
+}
 
-function compileDeferred(paths: readonly (readonly string[])[]): Deferred | null {
-  const usable = paths.filter((p) => p.length > 0).slice(0, 30);
-  if (usable.length === 0) return null;
-  const levels = Math.max(...usable.map((p) => p.length));
-  const endsAt = Array.from({ length: levels }, (_, j) => usable.reduce((mask, p, index) => (p.length === j + 1 ? mask | (1 << index) : mask), 0));
-  return {
-    paths: usable,
-    keys: usable.map((p) => p.map((k) => (k === "*" ? null : Buffer.from(k, "utf8")))),
-    endsAt,
-    all: (1 << usable.length) - 1,
-    levels,
-    prefix: `\u0000deferred-${randomBytes(8).toString("hex")}-`,
-  };
+/** Stores a peeked value in the slots of every peek path in `mask`. */
+function setPeeks(peeks: PeekedValue[], mask: number, deferred: Deferred, value: PeekedValue) {
+  for (; mask !== 0; mask &= mask - 1) peeks[deferred.slot[31 - Math.clz32(mask & -mask)]!] = value;
+}
+
+/** The paths (of those in `paths`) whose key at level `j` is bytes[from, end). */
+function matchKey(deferred: Deferred, paths: number, j: number, bytes: Buffer, from: number, end: number): number {
+  let matched = 0;
+  const { keys } = deferred;
+  for (let p = 0; p < keys.length; p++) {
+    if ((paths & (1 << p)) === 0) continue;
+    const want = keys[p]![j]!;
+    if (want === null) {
+      matched |= 1 << p;
+      continue;
+    }
+    if (want.length !== end - from) continue;
+    let k = 0;
+    while (k < want.length && want[k] === bytes[from + k]) k++;
+    if (k === want.length) matched |= 1 << p;
+  }
+  return matched;
 }
 
 /**
- * Parses an item whose deferred values (item-relative byte spans) are replaced by placeholder strings, then
- * turns each placeholder found at a deferred path into a property that parses the span when first read.
+ * Deferred values and their peeks compiled into one set of key paths (a bit each): a deferred path, then for
+ * each of its peeks the deferred path followed by the peek's keys.
  */
+type Deferred = {
+  /** keys[p][j]: the key bytes path p wants at level j, or null for "*". */
+  keys: (Buffer | null)[][];
+  /** deferEnds[j] / peekEnds[j]: deferred / peek paths whose last key is at level j. */
+  deferEnds: number[];
+  peekEnds: number[];
+  /** named[j]: paths that want a particular key (not "*") at level j. */
+  named: number[];
+  /** Every path (the item's level). */
+  all: number;
+  levels: number;
+  /** For each deferred path: whether only objects are deferred, its peek paths, and how many. */
+  objectOnly: boolean[];
+  peeksOf: number[];
+  peekCount: number[];
+  /** For each peek path: its index in its deferred value's peek list. */
+  slot: number[];
+  /** A placeholder is a JSON string of this prefix + the span number; the random part keeps input from forging one. */
+  prefix: string;
+  /** The prefix as JSON.parse decodes it. */
+  marker: string;
+};
+
+function compileDeferred(specs: readonly DeferredValue[]): Deferred | null {
+  const paths: string[][] = [];
+  const isPeek: boolean[] = [];
+  const owner: number[] = [];
+  const slot: number[] = [];
+  const objectOnly: boolean[] = [];
+  const peekCount: number[] = [];
+  for (const spec of specs) {
+    const path = isPathList(spec) ? spec : spec.path;
+    const peek = isPathList(spec) ? [] : spec.peek;
+    if (path.length === 0) continue;
+    const d = paths.length;
+    paths.push([...path]);
+    isPeek.push(false);
+    owner.push(d);
+    slot.push(-1);
+    objectOnly[d] = !isPathList(spec);
+    peekCount[d] = peek.length;
+    peek.forEach((sub, k) => {
+      if (sub.length === 0) return;
+      paths.push([...path, ...sub]);
+      isPeek.push(true);
+      owner.push(d);
+      slot.push(k);
+    });
+  }
+  if (paths.length === 0) return null;
+  if (paths.length > 30) throw new Error("iterateJsonArray: at most 30 deferred and peeked paths");
+  const levels = Math.max(...paths.map((p) => p.length));
+  const maskAt = (j: number, test: (p: number) => boolean) => paths.reduce((mask, path, p) => (path.length > j && test(p) ? mask | (1 << p) : mask), 0);
+  // Starts with an escaped NUL, which no text begins with by accident.
+  const prefix = `\\u0000deferred-${randomBytes(8).toString("hex")}-`;
+  return {
+    keys: paths.map((p) => p.map((k) => (k === "*" ? null : Buffer.from(k, "utf8")))),
+    deferEnds: Array.from({ length: levels }, (_, j) => maskAt(j, (p) => !isPeek[p] && paths[p]!.length === j + 1)),
+    peekEnds: Array.from({ length: levels }, (_, j) => maskAt(j, (p) => isPeek[p]! && paths[p]!.length === j + 1)),
+    named: Array.from({ length: levels }, (_, j) => maskAt(j, (p) => paths[p]![j] !== "*")),
+    all: (1 << paths.length) - 1,
+    levels,
+    objectOnly: paths.map((_, p) => objectOnly[p] ?? false),
+    peeksOf: paths.map((_, d) => paths.reduce((mask, __, p) => (isPeek[p] && owner[p] === d ? mask | (1 << p) : mask), 0)),
+    peekCount: paths.map((_, p) => peekCount[p] ?? 0),
+    slot,
+    prefix,
+    marker: JSON.parse(`"${prefix}"`) as string,
+  };
+}
+
+function isPathList(spec: DeferredValue): spec is readonly string[] {
+  return Array.isArray(spec);
+}
+
+const asIs = (value: unknown) => value;
+const none = () => undefined;
+
+/** An item with deferred values: `value` is parsed from its bytes with a placeholder in place of each. */
+class DeferringItem implements JsonItem {
+  readonly value: unknown;
+  readonly bytes: number;
+
+  constructor(
+    private readonly buffer: Buffer, // read again by resolve(): a chunk is never reused once yielded (as with any stream)
+    private readonly spans: number[],
+    private readonly peeks: (PeekedValue[] | null)[],
+    private readonly deferred: Deferred,
+    private readonly entry: string,
+    readonly offset: number,
+  ) {
+    this.bytes = buffer.length;
+    this.value = parseDeferred(buffer, spans, deferred, entry, offset);
+  }
+
+  resolve = (value: unknown): unknown => {
+    const span = this.spanOf(value);
+    if (span < 0) return value;
+    try {
+      return JSON.parse(this.buffer.toString("utf8", this.spans[2 * span], this.spans[2 * span + 1]));
+    } catch {
+      throw new ImportFormatError(`${this.entry}: invalid JSON in the item starting at byte ${this.offset}.`, { entry: this.entry, offset: this.offset });
+    }
+  };
+
+  peeked = (value: unknown): readonly PeekedValue[] | undefined => {
+    const span = this.spanOf(value);
+    return span < 0 ? undefined : (this.peeks[span] ?? []);
+  };
+
+  private spanOf(value: unknown): number {
+    const { marker } = this.deferred;
+    if (typeof value !== "string" || !value.startsWith(marker)) return -1;
+    const span = Number(value.slice(marker.length));
+    return Number.isInteger(span) && span >= 0 && 2 * span + 1 < this.spans.length ? span : -1;
+  }
+}
+
+// The reduced text of an item is assembled here (grown as needed), then decoded once.
+let scratch = Buffer.allocUnsafe(1 << 20);
+
+/** Parses an item whose deferred values (item-relative byte spans) are replaced by placeholder strings. */
 function parseDeferred(buffer: Buffer, spans: number[], deferred: Deferred, entry: string, offset: number): unknown {
   if (!isUtf8(buffer)) return parseItem(buffer, entry, offset); // the same error as without deferring
-  let text = "";
+  let size = buffer.length;
+  for (let k = 0; k < spans.length; k += 2) size += deferred.prefix.length + 12 - (spans[k + 1]! - spans[k]!);
+  if (scratch.length < size) scratch = Buffer.allocUnsafe(Math.max(size, scratch.length * 2));
+  let length = 0;
   let at = 0;
   for (let k = 0; k < spans.length; k += 2) {
-    text += `${buffer.toString("utf8", at, spans[k])}"${deferred.prefix}${k >> 1}"`;
+    length += buffer.copy(scratch, length, at, spans[k]);
+    length += scratch.write(`"${deferred.prefix}${k >> 1}"`, length, "latin1");
     at = spans[k + 1]!;
   }
-  text += buffer.toString("utf8", at);
-  let value: unknown;
+  length += buffer.copy(scratch, length, at);
   try {
-    value = JSON.parse(text);
+    return JSON.parse(scratch.toString("utf8", 0, length));
   } catch {
     throw new ImportFormatError(`${entry}: invalid JSON in the item starting at byte ${offset}.`, { entry, offset });
   }
-  const marker = JSON.parse(`"${deferred.prefix}"`) as string;
-  const install = (holder: unknown, path: readonly string[], j: number) => {
-    if (typeof holder !== "object" || holder === null || Array.isArray(holder)) return;
-    const record = holder as Record<string, unknown>;
-    const want = path[j]!;
-    const keys = want === "*" ? Object.keys(record) : Object.hasOwn(record, want) ? [want] : [];
-    for (const key of keys) {
-      const descriptor = Object.getOwnPropertyDescriptor(record, key);
-      if (!descriptor || !("value" in descriptor)) continue; // already deferred by another path
-      const v = descriptor.value as unknown;
-      if (j < path.length - 1) install(v, path, j + 1);
-      else if (typeof v === "string" && v.startsWith(marker)) {
-        const span = Number(v.slice(marker.length));
-        if (Number.isInteger(span) && span >= 0 && 2 * span + 1 < spans.length) defer(record, key, buffer, spans[2 * span]!, spans[2 * span + 1]!, entry, offset);
-      }
-    }
-  };
-  for (const path of deferred.paths) install(value, path, 0);
-  return value;
-}
-
-/** Replaces `record[key]` with a getter that parses buffer[start, end) once, then becomes a plain property. */
-function defer(record: Record<string, unknown>, key: string, buffer: Buffer, start: number, end: number, entry: string, offset: number) {
-  const settle = (value: unknown) => {
-    Object.defineProperty(record, key, { value, writable: true, enumerable: true, configurable: true });
-    return value;
-  };
-  Object.defineProperty(record, key, {
-    enumerable: true,
-    configurable: true,
-    get() {
-      let value: unknown;
-      try {
-        value = JSON.parse(buffer.toString("utf8", start, end));
-      } catch {
-        throw new ImportFormatError(`${entry}: invalid JSON in the item starting at byte ${offset}.`, { entry, offset });
-      }
-      return settle(value);
-    },
-    set(value: unknown) {
-      settle(value);
-    },
-  });
 }
 
 function parseItem(buffer: Buffer, entry: string, offset: number): unknown {

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { iterateJsonArray } from "../core/json-stream";
+import { iterateJsonArray, type DeferredValue, type JsonItem, type PeekedValue } from "../core/json-stream";
 import { cleanPromptText, headText } from "../core/text";
 import { toDate } from "../core/time";
 import { ImportFormatError, type DetectProbe, type ExtractedPrompt, type ImportEntry, type ParseEvent, type Parser } from "../types";
@@ -46,9 +46,21 @@ function detectChatGpt(probe: DetectProbe): number {
   }
 }
 
+// Only user messages are parsed: the others (assistant replies, tool output, reasoning traces — most of an
+// export's bytes) are only scanned, their role and model read on the way (see iterateJsonArray's `deferred`).
+const DEFERRED: readonly DeferredValue[] = [
+  {
+    path: ["mapping", "*", "message"],
+    peek: [
+      ["author", "role"],
+      ["metadata", "model_slug"],
+    ],
+  },
+];
+
 async function* parseChatGpt(entry: ImportEntry): AsyncGenerator<ParseEvent> {
   let ordinal = 0;
-  for await (const item of iterateJsonArray(entry.stream(), { entry: entry.name, wrapperKeys: ["conversations"] })) {
+  for await (const item of iterateJsonArray(entry.stream(), { entry: entry.name, wrapperKeys: ["conversations"], deferred: DEFERRED })) {
     const conversation = item.value;
     if (!isConversation(conversation)) {
       // The first item decides whether this is a ChatGPT file at all; a stray record later on is only counted.
@@ -56,7 +68,7 @@ async function* parseChatGpt(entry: ImportEntry): AsyncGenerator<ParseEvent> {
       yield { kind: "skip", reason: "unreadable conversation record" };
       continue;
     }
-    yield* readConversation(conversation, ordinal);
+    yield* readConversation(conversation, ordinal, item);
     ordinal++;
   }
 }
@@ -74,10 +86,20 @@ function notChatGpt(entryName: string, value: unknown, offset: number): ImportFo
   });
 }
 
-type Node = { id: string; parent: string | null; children: string[]; message: Json | null };
+/** A message the scanner left unparsed (see DEFERRED), with the two fields read on the way. */
+class LazyMessage {
+  constructor(
+    readonly placeholder: string,
+    readonly role: PeekedValue,
+    readonly modelSlug: PeekedValue,
+  ) {}
+}
 
-function* readConversation(conversation: Json, ordinal: number): Generator<ParseEvent> {
-  const nodes = readNodes(conversation.mapping);
+type Message = Json | LazyMessage;
+type Node = { id: string; parent: string | null; children: string[]; message: Message | null };
+
+function* readConversation(conversation: Json, ordinal: number, item: JsonItem): Generator<ParseEvent> {
+  const nodes = readNodes(conversation.mapping, item);
   const id = conversationId(conversation, nodes, ordinal);
   const title = nonEmptyString(conversation.title);
   yield { kind: "conversation", id, title };
@@ -88,55 +110,86 @@ function* readConversation(conversation: Json, ordinal: number): Generator<Parse
   const skips = new Map<string, number>();
   let position = 0;
 
-  const visit = function* (nodeId: string, active: boolean, nextOnPath: string | undefined): Generator<ParseEvent> {
+  const visit = (nodeId: string, active: boolean, nextOnPath: string | undefined): ParseEvent | null => {
     const node = nodes.get(nodeId);
-    const found = node?.message ? readUserMessage(node.message) : null;
-    if (!node || !found) return;
+    if (!node?.message || role(node.message) !== "user") return null;
+    const message = userMessage(node, item);
+    const found = message ? readUserMessage(message) : null;
+    if (!message || !found) return null;
     if ("skip" in found) {
       skips.set(found.skip, (skips.get(found.skip) ?? 0) + 1);
-      return;
+      return null;
     }
     const prompt: ExtractedPrompt = {
       text: found.text,
       conversationId: id,
       conversationTitle: title,
-      createdAt: toDate(node.message?.create_time),
+      createdAt: toDate(message.create_time),
       model: messageModel(node, nodes, nextOnPath) ?? defaultModel,
       position: position++,
-      sourceMessageId: nonEmptyString(node.message?.id) ?? node.id,
+      sourceMessageId: nonEmptyString(message.id) ?? node.id,
       activeBranch: active,
     };
     if (found.attachments.length > 0) prompt.attachments = found.attachments;
-    yield { kind: "prompt", prompt };
+    return { kind: "prompt", prompt };
   };
 
-  for (let i = 0; i < activePath.length; i++) yield* visit(activePath[i]!, true, activePath[i + 1]);
+  for (let i = 0; i < activePath.length; i++) {
+    const event = visit(activePath[i]!, true, activePath[i + 1]);
+    if (event) yield event;
+  }
   // Abandoned branches (earlier versions of edited prompts, retried turns) in depth-first tree order.
-  for (const nodeId of depthFirst(nodes)) if (!onActive.has(nodeId)) yield* visit(nodeId, false, undefined);
+  for (const nodeId of depthFirst(nodes)) {
+    if (onActive.has(nodeId)) continue;
+    const event = visit(nodeId, false, undefined);
+    if (event) yield event;
+  }
 
   for (const [reason, count] of skips) yield { kind: "skip", reason, count };
 }
 
+/** A user node's message, parsed now if the scanner left it (null if it is not an object after all). */
+function userMessage(node: Node, item: JsonItem): Json | null {
+  if (node.message instanceof LazyMessage) {
+    const parsed = item.resolve(node.message.placeholder);
+    node.message = isRecord(parsed) ? parsed : null;
+  }
+  return node.message;
+}
+
 /** The mapping as a map (never indexed as a plain object: a node id like "constructor" must not hit the prototype). */
-function readNodes(mapping: unknown): Map<string, Node> {
+function readNodes(mapping: unknown, item: JsonItem): Map<string, Node> {
   const nodes = new Map<string, Node>();
   if (!isRecord(mapping)) return nodes;
   for (const [key, raw] of Object.entries(mapping)) {
     if (!isRecord(raw)) continue;
     const children = Array.isArray(raw.children) ? raw.children.filter((c): c is string => typeof c === "string") : [];
-    nodes.set(key, { id: key, parent: typeof raw.parent === "string" ? raw.parent : null, children, message: isRecord(raw.message) ? raw.message : null });
+    nodes.set(key, { id: key, parent: typeof raw.parent === "string" ? raw.parent : null, children, message: readMessage(raw.message, item) });
   }
   // Some exporters write only parent links (no `children`): derive the missing child links so both walks agree.
-  const linked = new Map([...nodes.values()].map((n) => [n.id, new Set(n.children)]));
+  // Children lists are short; a long one is checked through a set.
+  let sets: Map<Node, Set<string>> | undefined;
   for (const node of nodes.values()) {
     const parent = node.parent === null ? undefined : nodes.get(node.parent);
-    const siblings = linked.get(node.parent ?? "");
-    if (parent && siblings && !siblings.has(node.id)) {
-      siblings.add(node.id);
-      parent.children.push(node.id);
+    if (!parent) continue;
+    let linked: boolean;
+    if (parent.children.length <= 16) linked = parent.children.includes(node.id);
+    else {
+      sets ??= new Map();
+      let set = sets.get(parent);
+      if (!set) sets.set(parent, (set = new Set(parent.children)));
+      linked = set.has(node.id);
+      if (!linked) set.add(node.id);
     }
+    if (!linked) parent.children.push(node.id);
   }
   return nodes;
+}
+
+function readMessage(value: unknown, item: JsonItem): Message | null {
+  if (isRecord(value)) return value;
+  const peeked = item.peeked(value);
+  return peeked ? new LazyMessage(value as string, peeked[0], peeked[1]) : null;
 }
 
 /**
@@ -210,11 +263,13 @@ function messageModel(node: Node, nodes: Map<string, Node>, nextOnPath: string |
   return null;
 }
 
-function modelSlug(message: Json | null): string | null {
+function modelSlug(message: Message | null): string | null {
+  if (message instanceof LazyMessage) return nonEmptyString(message.modelSlug);
   return message && isRecord(message.metadata) ? nonEmptyString(message.metadata.model_slug) : null;
 }
 
-function role(message: Json): string | null {
+function role(message: Message): string | null {
+  if (message instanceof LazyMessage) return typeof message.role === "string" ? message.role : null;
   return isRecord(message.author) && typeof message.author.role === "string" ? message.author.role : null;
 }
 

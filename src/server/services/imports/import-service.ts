@@ -146,12 +146,20 @@ export class ImportService {
     return (await this.get(file.sessionId)).files.find((f) => f.id === file.id)!;
   }
 
-  /** Records a file the browser uploaded straight to Blob storage under the key we issued. */
-  async confirmBlobUpload(rawSessionId: string, rawFileId: string, bytes: number): Promise<void> {
+  /** Records a file the browser uploaded straight to Blob storage under the key we issued (its size is read back from storage). */
+  async confirmBlobUpload(rawSessionId: string, rawFileId: string): Promise<void> {
     const file = await this.ownedFile(rawSessionId, rawFileId);
+    const key = storageKey(this.userId, file.sessionId, file.id, file.fileName);
+    const bytes = await this.storage.size(key);
+    if (!bytes) throw new ServiceError("invalid", `${file.fileName} was not uploaded (or is empty); upload it again.`);
+    const maxBytes = await this.maxFileBytes();
+    if (bytes > maxBytes) {
+      await this.storage.delete(key);
+      throw tooLarge(file.fileName, maxBytes);
+    }
     await this.db
       .update(importFiles)
-      .set({ storageKey: storageKey(this.userId, file.sessionId, file.id, file.fileName), bytes, status: "uploaded" })
+      .set({ storageKey: key, bytes, status: "uploaded" })
       .where(and(eq(importFiles.id, file.id), eq(importFiles.userId, this.userId), eq(importFiles.status, "pending")));
   }
 

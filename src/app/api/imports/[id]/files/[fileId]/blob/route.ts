@@ -30,11 +30,10 @@ export const POST = userRoute<Params>(async ({ req, db, user, params }) => {
   return json(result);
 });
 
-/** The browser reports a finished Blob upload. */
-export const PUT = userRoute<Params>(async ({ req, db, user, params }) => {
+/** The browser reports a finished Blob upload; its size is read back from Blob storage. */
+export const PUT = userRoute<Params>(async ({ db, user, params }) => {
   requireBlob();
-  const body = (await readJson(req)) as { size?: unknown };
-  const size = typeof body.size === "number" && body.size > 0 ? body.size : 0;
-  await new ImportService(db, user.id).confirmBlobUpload(params.id, params.fileId, size);
-  return json(await new ImportService(db, user.id).get(params.id));
+  const service = new ImportService(db, user.id);
+  await service.confirmBlobUpload(params.id, params.fileId);
+  return json(await service.get(params.id));
 });

@@ -199,21 +199,39 @@ export class PublicShareService {
    */
   async open(slug: string): Promise<ShareAccess> {
     if (!validSlug(slug)) return { ok: false, state: "missing" };
-    const [counted] = await this.db
-      .update(shares)
-      .set({ viewCount: sql`${shares.viewCount} + 1`, lastViewedAt: sql`now()` })
-      .where(
-        and(
-          eq(shares.slug, slug),
-          isNull(shares.revokedAt),
-          sql`(${shares.expiresAt} is null or ${shares.expiresAt} > now())`,
-          sql`(${shares.maxViews} is null or ${shares.viewCount} < ${shares.maxViews})`,
-          sql`exists (select 1 from ${prompts} where ${prompts.id} = ${shares.promptId} and ${prompts.deletedAt} is null)`,
-        ),
+    // One round trip in the common case: count the view and read the content in the same statement.
+    const result = await this.db.execute(sql`
+      with counted as (
+        update ${shares} set view_count = view_count + 1, last_viewed_at = now()
+        where slug = ${slug} and revoked_at is null
+          and (expires_at is null or expires_at > now())
+          and (max_views is null or view_count < max_views)
+          and exists (select 1 from ${prompts} p where p.id = ${shares}.prompt_id and p.deleted_at is null)
+        returning prompt_id, version_id, user_id, allow_copy, show_author, noindex
       )
-      .returning({ id: shares.id });
-    if (!counted) return this.peek(slug).then((a) => (a.ok ? { ok: false, state: "exhausted" } : a));
-    return this.peek(slug, { ignoreViews: true });
+      select v.number, v.title, v.body, v.parameters, v.created_at::text as created_at, c.version_id is not null as pinned,
+             c.allow_copy, c.show_author, c.noindex, u.display_name
+      from counted c
+      join ${prompts} p on p.id = c.prompt_id
+      join ${promptVersions} v on v.prompt_id = p.id and (v.id = c.version_id or (c.version_id is null and v.number = p.current_version))
+      join ${users} u on u.id = c.user_id`);
+    const row = (result as unknown as { rows: PublicRow[] }).rows[0];
+    if (!row) return this.peek(slug).then((a) => (a.ok ? { ok: false, state: "exhausted" } : a));
+    return {
+      ok: true,
+      share: {
+        slug,
+        title: row.title,
+        body: row.body,
+        parameters: typeof row.parameters === "string" ? JSON.parse(row.parameters) : row.parameters,
+        version: Number(row.number),
+        pinned: Boolean(row.pinned),
+        authorName: row.show_author ? row.display_name : null,
+        allowCopy: Boolean(row.allow_copy),
+        noindex: Boolean(row.noindex),
+        updatedAt: new Date(row.created_at),
+      },
+    };
   }
 
   /** The share's content and state, without counting a view. */
@@ -268,6 +286,19 @@ export class PublicShareService {
     };
   }
 }
+
+type PublicRow = {
+  number: number | string;
+  title: string;
+  body: string;
+  parameters: TemplateParameter[] | string;
+  created_at: string;
+  pinned: boolean;
+  allow_copy: boolean;
+  show_author: boolean;
+  noindex: boolean;
+  display_name: string | null;
+};
 
 function validSlug(slug: string): boolean {
   return /^[A-Za-z0-9_-]{16,64}$/.test(slug);

@@ -11,6 +11,9 @@ export default defineConfig({
   resolve: { alias: { "@": path.resolve(import.meta.dirname, "src") } },
   test: {
     include: ["tests/unit/**/*.test.ts", "tests/integration/**/*.test.ts"],
+    // Tests that commit data to the shared worker database (real concurrency) run afterwards, alone:
+    // vitest.serial.config.ts. Otherwise other files' global counts could see their rows.
+    exclude: ["**/node_modules/**", "tests/**/*.serial.test.ts"],
     globalSetup: ["tests/setup/global.ts"],
     setupFiles: ["tests/setup/env.ts"],
     pool: "forks",

@@ -1,4 +1,4 @@
-import { count } from "drizzle-orm";
+import { count, inArray } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { shares } from "../../src/server/db/schema";
 import { PromptService } from "../../src/server/services/prompts/prompt-service";
@@ -11,8 +11,9 @@ const SOME_ID = "7b0c1f7e-8f55-4c1e-9b1a-2f6a3c9d0e11";
 const SLUG = /^[A-Za-z0-9_-]{24}$/;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
-async function shareCount(db: Parameters<typeof createUser>[0]) {
-  const [row] = await db.select({ n: count() }).from(shares);
+/** Links owned by the given users (other test files may commit their own rows meanwhile). */
+async function shareCount(db: Parameters<typeof createUser>[0], ...userIds: string[]) {
+  const [row] = await db.select({ n: count() }).from(shares).where(inArray(shares.userId, userIds));
   return Number(row!.n);
 }
 
@@ -37,7 +38,7 @@ describe("share API", () => {
         expect(res.json.error.code, label).toBe("unauthorized");
       }
     }
-    expect(await shareCount(db())).toBe(1);
+    expect(await shareCount(db(), owner.id)).toBe(1);
     expect((await openPage(share.slug)).status).toBe(200);
   });
 
@@ -136,7 +137,7 @@ describe("share API", () => {
       expect(res.json.error.code, label).toBe("not_found");
     }
     // Nothing changed: still one link, still active, still listed for its owner only.
-    expect(await shareCount(db())).toBe(1);
+    expect(await shareCount(db(), owner.id, intruder.id)).toBe(1);
     expect((await call(shareRoute.GET, "GET", "/", { cookie: owner.cookie, params: { id: share.id } })).json.state).toBe("active");
     expect((await call(sharesRoute.GET, "GET", "/api/shares", as)).json.shares).toEqual([]);
     expect((await openPage(share.slug)).status).toBe(200);
@@ -165,6 +166,6 @@ describe("share API", () => {
       expect(res.json.error.details.fields.map((f: { path: string }) => f.path), label).toContain(path);
     }
     expect((await call(sharesRoute.POST, "POST", "/api/shares", { cookie: owner.cookie, rawBody: "{not json" })).status).toBe(422);
-    expect(await shareCount(db())).toBe(0);
+    expect(await shareCount(db(), owner.id)).toBe(0);
   });
 });

@@ -42,7 +42,20 @@ const envSchema = z.object({
   // Another Stripe API host (stripe-mock, a test server): e.g. http://127.0.0.1:12111
   STRIPE_API_URL: optionalUrl,
   // JSON overriding plan limits, e.g. {"free":{"prompts":5000}} (self-hosters, tests).
-  PLAN_LIMITS: optionalString,
+  PLAN_LIMITS: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .refine((v) => {
+        try {
+          const parsed = JSON.parse(v);
+          return parsed !== null && typeof parsed === "object" && !Array.isArray(parsed);
+        } catch {
+          return false;
+        }
+      }, 'must be a JSON object, e.g. {"free":{"prompts":1000}}')
+      .optional(),
+  ),
   BLOB_READ_WRITE_TOKEN: optionalString,
   APP_ENCRYPTION_KEY: optionalString,
   DEFAULT_PLAN: z.preprocess(emptyAsUndefined, z.enum(["free", "pro", "enterprise"]).default("free")),

@@ -163,7 +163,7 @@ describe("import routes", () => {
     // Without Blob storage the blob routes do not exist for anyone; the ownership rule is the service's.
     expect(responses.blobKey.json.error.code).toBe("not_configured");
     await expect(new ImportService(db(), intruder.id, appStorage()).uploadKey(pending.id, pending.files[0]!.id)).rejects.toMatchObject({ code: "not_found" });
-    await expect(new ImportService(db(), intruder.id, appStorage()).confirmBlobUpload(pending.id, pending.files[0]!.id, 10)).rejects.toMatchObject({ code: "not_found" });
+    await expect(new ImportService(db(), intruder.id, appStorage()).confirmBlobUpload(pending.id, pending.files[0]!.id)).rejects.toMatchObject({ code: "not_found" });
 
     expect(await db().select().from(importSessions).where(eq(importSessions.userId, owner.id))).toEqual(before);
     expect((await call(importsRoute.GET, "GET", "/api/imports", { cookie: intruder.cookie })).json.imports).toEqual([]);

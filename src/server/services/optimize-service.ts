@@ -157,6 +157,13 @@ export class OptimizeService {
     const prompt = await this.db.transaction(async (tx) => {
       const service = new PromptService(tx, this.userId);
       const current = await service.findOwned(tx, optimization.promptId, { forUpdate: true });
+      // Re-read the decision under a row lock: a reject (or another accept) may have landed since `get`.
+      const [locked] = await tx
+        .select({ status: optimizations.status })
+        .from(optimizations)
+        .where(and(eq(optimizations.id, optimization.id), eq(optimizations.userId, this.userId)))
+        .for("update");
+      if (locked?.status !== "proposed") throw new ServiceError("conflict", `This optimization was already ${locked?.status ?? "decided"}.`);
       if (optimization.baseVersion !== null && current.currentVersion !== optimization.baseVersion) {
         throw new ServiceError("conflict", `The prompt has changed since this optimization ran (now version ${current.currentVersion}). Optimize it again.`);
       }
@@ -181,10 +188,13 @@ export class OptimizeService {
   async reject(rawId: string): Promise<OptimizationView> {
     const optimization = await this.get(rawId);
     if (optimization.status !== "proposed") throw new ServiceError("conflict", `This optimization was already ${optimization.status}.`);
-    await this.db
+    // Only a proposal still open is rejected: an accept that committed meanwhile wins.
+    const rows = await this.db
       .update(optimizations)
       .set({ status: "rejected", decidedAt: sql`now()` })
-      .where(and(eq(optimizations.id, optimization.id), eq(optimizations.userId, this.userId)));
+      .where(and(eq(optimizations.id, optimization.id), eq(optimizations.userId, this.userId), eq(optimizations.status, "proposed")))
+      .returning({ id: optimizations.id });
+    if (rows.length === 0) throw new ServiceError("conflict", `This optimization was already ${(await this.get(optimization.id)).status}.`);
     return this.get(optimization.id);
   }
 

@@ -6,7 +6,14 @@ import { limitsOf, monthStart, PLAN_NAMES, planAbove, type PlanLimits } from "..
 
 type CountedLimit = "prompts" | "importsPerMonth" | "activeShares";
 
-const NOUN: Record<CountedLimit, string> = { prompts: "prompts", importsPerMonth: "imports this month", activeShares: "active share links" };
+const NOUN: Record<CountedLimit, [string, string]> = {
+  prompts: ["prompt", "prompts"],
+  importsPerMonth: ["import a month", "imports a month"],
+  activeShares: ["active share link", "active share links"],
+};
+const USED: Record<CountedLimit, string> = { prompts: "in your library", importsPerMonth: "this month", activeShares: "now" };
+const n = (value: number) => value.toLocaleString("en");
+const noun = (limit: CountedLimit, value: number) => NOUN[limit][value === 1 ? 0 : 1];
 const HOW_TO_FREE: Record<CountedLimit, string> = {
   prompts: "Delete prompts you no longer need (and empty the trash)",
   importsPerMonth: "Wait until the 1st of next month",
@@ -68,10 +75,11 @@ export class PlanLimiter {
 
 export function limitError(limit: CountedLimit, plan: Plan, max: number, used: number): ServiceError {
   const next = planAbove(plan, limit, used + 1);
-  const upgrade = next ? `, or upgrade to ${PLAN_NAMES[next]} (${limitsOf(next)[limit] ?? "unlimited"} ${NOUN[limit]})` : "";
+  const nextMax = next ? limitsOf(next)[limit] : undefined;
+  const upgrade = next ? `, or upgrade to ${PLAN_NAMES[next]} (${nextMax === null || nextMax === undefined ? "unlimited" : n(nextMax)} ${NOUN[limit][1]})` : "";
   return new ServiceError(
     "limit_exceeded",
-    `Your ${PLAN_NAMES[plan]} plan allows ${max} ${NOUN[limit]}, and you have ${used}. ${HOW_TO_FREE[limit]}${upgrade}.`,
+    `Your ${PLAN_NAMES[plan]} plan allows ${n(max)} ${noun(limit, max)}, and you have ${n(used)} ${USED[limit]}. ${HOW_TO_FREE[limit]}${upgrade}.`,
     { limit, plan, max, used, upgradeTo: next },
   );
 }

@@ -13,6 +13,9 @@ declare module "vitest" {
 
 const root = path.resolve(import.meta.dirname, "../../..");
 
+export const E2E_FREE_PROMPT_LIMIT = 12;
+export const E2E_ADMIN_EMAIL = "e2e-admin@example.test";
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -47,8 +50,19 @@ export default async function setup(project: TestProject) {
   }
   const dataDir = mkdtempSync(path.join(tmpdir(), "promptvault-e2e-"));
   const port = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "production", DATA_DIR: dataDir, PORT: String(port) };
-  for (const key of ["DATABASE_URL", "CLERK_SECRET_KEY", "NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY", "OPENAI_API_KEY", "STRIPE_SECRET_KEY", "BLOB_READ_WRITE_TOKEN"]) delete env[key];
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: "production",
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    // A prompt limit small enough for billing.e2e.ts to reach in a few seconds, and big enough for every other
+    // test's user (onboarding.e2e.ts's makes the most: 3 imported + 5 starters).
+    PLAN_LIMITS: JSON.stringify({ free: { prompts: E2E_FREE_PROMPT_LIMIT } }),
+    // The first account of an instance is an admin too, and whichever test file runs first makes it: the
+    // billing test signs its administrator up with this address instead of relying on that.
+    ADMIN_EMAILS: E2E_ADMIN_EMAIL,
+  };
+  for (const key of ["DATABASE_URL", "CLERK_SECRET_KEY", "NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY", "OPENAI_API_KEY", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "BLOB_READ_WRITE_TOKEN"]) delete env[key];
   let output = "";
   const child = spawn("npx", ["next", "start", "-p", String(port), "-H", "127.0.0.1"], { cwd: root, env, detached: true });
   child.stdout?.on("data", (d) => (output += d));

@@ -1,0 +1,86 @@
+import { randomBytes } from "node:crypto";
+import { and, count, eq } from "drizzle-orm";
+import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
+import { BuiltinEngine } from "../../src/server/ai/builtin-engine";
+import { resetApplicationKey } from "../../src/server/ai/key-vault";
+import { OpenAiEngine } from "../../src/server/ai/openai-engine";
+import type { Database } from "../../src/server/db/client";
+import { optimizations, promptVersions, providerKeys, usageEvents } from "../../src/server/db/schema";
+import { reloadEnv } from "../../src/server/env";
+import type { EngineFactory } from "../../src/server/services/optimize-service";
+import { FakeOpenAi } from "./fake-openai";
+
+export * as optimizeRoute from "../../src/app/api/prompts/[id]/optimize/route";
+export * as optimizationsRoute from "../../src/app/api/prompts/[id]/optimizations/route";
+export * as acceptRoute from "../../src/app/api/optimizations/[id]/accept/route";
+export * as rejectRoute from "../../src/app/api/optimizations/[id]/reject/route";
+export * as planRoute from "../../src/app/api/optimize/plan/route";
+export * as aiKeyRoute from "../../src/app/api/settings/ai-key/route";
+export * as aiKeyTestRoute from "../../src/app/api/settings/ai-key/test/route";
+
+/** Two keys that look like real ones and are easy to tell apart in a request. */
+export const PLATFORM_KEY = "sk-platform-TESTKEY-0000000000000000000000000000aaaa";
+export const USER_KEY = "sk-proj-USERKEY-1111111111111111111111111111111111bbbb";
+
+/** One fake OpenAI server per test file; its script and records are cleared after every test. */
+export function useFakeOpenAi(): FakeOpenAi {
+  const fake = new FakeOpenAi();
+  beforeAll(() => fake.start());
+  afterAll(() => fake.stop());
+  afterEach(() => fake.reset());
+  return fake;
+}
+
+const ENV_KEYS = ["OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL", "OPENAI_TIMEOUT_MS", "APP_ENCRYPTION_KEY", "DATA_DIR", "NODE_ENV", "PLAN_LIMITS"] as const;
+type EnvKey = (typeof ENV_KEYS)[number];
+
+/**
+ * Sets environment variables for one test (through the one env module) and restores them afterwards.
+ * Every test starts with a fresh application encryption key in APP_ENCRYPTION_KEY, so stored API keys never
+ * touch the developer's data folder; tests of the generated key unset it.
+ */
+export function useAiEnv(): (vars: Partial<Record<EnvKey, string | undefined>>) => void {
+  const saved = new Map<EnvKey, string | undefined>(ENV_KEYS.map((k) => [k, process.env[k]]));
+  const set = (vars: Partial<Record<EnvKey, string | undefined>>) => {
+    for (const [k, v] of Object.entries(vars)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    reloadEnv();
+    resetApplicationKey();
+  };
+  // The plans' documented limits (no PLAN_LIMITS override) and no platform AI unless a test configures it.
+  beforeEach(() => set({ APP_ENCRYPTION_KEY: randomBytes(32).toString("base64"), OPENAI_API_KEY: undefined, OPENAI_BASE_URL: undefined, OPENAI_MODEL: undefined, OPENAI_TIMEOUT_MS: undefined, PLAN_LIMITS: undefined }));
+  afterEach(() => set(Object.fromEntries(saved)));
+  return set;
+}
+
+/** Platform AI configured the way an operator would: OPENAI_API_KEY + OPENAI_BASE_URL (+ model). */
+export function platformEnv(fake: FakeOpenAi, extra: Partial<Record<EnvKey, string>> = {}) {
+  return { OPENAI_API_KEY: PLATFORM_KEY, OPENAI_BASE_URL: fake.baseURL, OPENAI_MODEL: "gpt-4o-mini", ...extra };
+}
+
+/** The real OpenAiEngine against the fake server, with a short timeout and explicit retries for fast tests. */
+export function fakeEngines(fake: FakeOpenAi, options: { platformKey?: string | null; model?: string; timeoutMs?: number; maxRetries?: number } = {}): EngineFactory {
+  const { platformKey = PLATFORM_KEY, model = "gpt-4o-mini", timeoutMs = 5_000, maxRetries = 0 } = options;
+  return {
+    platform: () => (platformKey === null ? null : new OpenAiEngine({ apiKey: platformKey, baseURL: fake.baseURL, model, timeoutMs, maxRetries })),
+    user: (key) => new OpenAiEngine({ apiKey: key.apiKey, baseURL: key.baseUrl ?? undefined, model: key.model ?? model, timeoutMs, maxRetries }),
+    builtin: () => new BuiltinEngine(),
+  };
+}
+
+/** What a failed call must leave untouched: optimizations and versions of the prompt. */
+export async function savedState(db: Database, promptId: string) {
+  const [o] = await db.select({ n: count() }).from(optimizations).where(eq(optimizations.promptId, promptId));
+  const [v] = await db.select({ n: count() }).from(promptVersions).where(eq(promptVersions.promptId, promptId));
+  return { optimizations: Number(o!.n), versions: Number(v!.n) };
+}
+
+export function usageOf(db: Database, userId: string) {
+  return db.select().from(usageEvents).where(eq(usageEvents.userId, userId)).orderBy(usageEvents.occurredAt, usageEvents.createdAt);
+}
+
+export async function providerKeyRows(db: Database, userId: string) {
+  return db.select().from(providerKeys).where(and(eq(providerKeys.userId, userId), eq(providerKeys.provider, "openai")));
+}

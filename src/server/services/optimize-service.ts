@@ -215,8 +215,9 @@ export class OptimizeService {
   private async choose(mode: "auto" | "builtin"): Promise<Choice> {
     if (mode === "builtin") return { engine: this.engines.builtin(), keySource: "none" };
     const platform = this.engines.platform();
-    const ownKey = await new ProviderKeyService(this.db, this.userId).secret();
     if (platform && (await this.remainingPlatformQuota()) > 0) return { engine: platform, keySource: "platform" };
+    // Only now is the person's own key needed (and decrypted).
+    const ownKey = await new ProviderKeyService(this.db, this.userId).secret();
     if (ownKey) return { engine: this.engines.user(ownKey), keySource: "user" };
     if (!platform) return { engine: this.engines.builtin(), keySource: "none" };
     const plan = await this.userPlan();

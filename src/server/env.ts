@@ -33,6 +33,9 @@ const envSchema = z.object({
   OPENAI_BASE_URL: optionalUrl,
   OPENAI_MODEL: z.preprocess(emptyAsUndefined, z.string().default("gpt-4o-mini")),
   // Per attempt; the SDK retries twice (429/5xx/timeouts), so a person waits at most about 3× this.
+  // Users' own keys may point at private addresses (a local Ollama…) outside production; in production only
+  // when this is set — otherwise a user could make the server call internal services.
+  AI_ALLOW_PRIVATE_BASE_URLS: optionalBool,
   OPENAI_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1000).max(600_000).default(30_000)),
   STRIPE_SECRET_KEY: optionalString,
   STRIPE_WEBHOOK_SECRET: optionalString,

@@ -9,9 +9,36 @@ import { getEnv } from "../env";
 import { ServiceError, notFound } from "../errors";
 import { parseInput } from "./input";
 
+/**
+ * A user-supplied base URL is fetched by the server, so it must not reach cloud metadata services ever, nor
+ * private networks in production (unless AI_ALLOW_PRIVATE_BASE_URLS). Literal hosts are checked; a public
+ * name that resolves to a private address is not (documented limit).
+ */
+function allowedBaseUrl(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return true; // not a URL: z.url() already says so
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") return false;
+  const host = url.hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  if (/^169\.254\./.test(host) || host === "metadata.google.internal" || host === "metadata" || host.startsWith("fd00:ec2:")) return false;
+  const env = getEnv();
+  if (env.NODE_ENV !== "production" || env.AI_ALLOW_PRIVATE_BASE_URLS) return true;
+  return !(
+    host === "localhost" ||
+    host.endsWith(".localhost") ||
+    host.endsWith(".internal") ||
+    /^(127\.|10\.|0\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.)/.test(host) ||
+    host === "::1" ||
+    /^f[cd][0-9a-f]{2}:/.test(host)
+  );
+}
+
 const keySchema = z.object({
   apiKey: z.string().trim().min(8, "does not look like an API key").max(500),
-  baseUrl: z.url().max(500).nullable().optional(),
+  baseUrl: z.url().max(500).refine(allowedBaseUrl, "must be a public http(s) address (private addresses need AI_ALLOW_PRIVATE_BASE_URLS on this server)").nullable().optional(),
   model: z.string().trim().min(1).max(100).nullable().optional(),
 });
 

@@ -62,7 +62,9 @@ export default async function setup(project: TestProject) {
     // billing test signs its administrator up with this address instead of relying on that.
     ADMIN_EMAILS: E2E_ADMIN_EMAIL,
   };
-  for (const key of ["DATABASE_URL", "CLERK_SECRET_KEY", "NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY", "OPENAI_API_KEY", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "BLOB_READ_WRITE_TOKEN"]) delete env[key];
+  // Empty, not deleted: Next loads a developer's .env files for variables that are unset, and an e2e run must
+  // never write into their database or call their services. (Empty counts as unset for the app.)
+  for (const key of ["DATABASE_URL", "CLERK_SECRET_KEY", "NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY", "CLERK_WEBHOOK_SIGNING_SECRET", "OPENAI_API_KEY", "OPENAI_BASE_URL", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "BLOB_READ_WRITE_TOKEN", "APP_URL"]) env[key] = "";
   let output = "";
   const child = spawn("npx", ["next", "start", "-p", String(port), "-H", "127.0.0.1"], { cwd: root, env, detached: true });
   child.stdout?.on("data", (d) => (output += d));

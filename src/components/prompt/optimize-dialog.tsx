@@ -1,10 +1,10 @@
 "use client";
 
 import { diffLines } from "diff";
-import { AnimatePresence, motion } from "framer-motion";
-import { Check, Loader2, Sparkles, X } from "lucide-react";
+import { Check, Loader2, Sparkles } from "lucide-react";
 import { useEffect, useRef, useState } from "react";
 import { Alert } from "@/components/ui/alert";
+import { Modal } from "@/components/ui/modal";
 import { Button } from "@/components/ui/button";
 import { api, ApiError } from "@/lib/api";
 import { timeAgo } from "@/lib/format";
@@ -110,82 +110,58 @@ export function OptimizeDialog({ prompt, open, onClose, onAccepted }: { prompt: 
           : "This month's included AI optimizations are used up";
 
   return (
-    <AnimatePresence>
-      {open && (
-        <motion.div className="fixed inset-0 z-40 flex items-start justify-center overflow-y-auto bg-slate-900/30 p-4 pt-10" initial={{ opacity: 0 }} animate={{ opacity: 1 }} exit={{ opacity: 0 }} onClick={onClose}>
-          <motion.div
-            role="dialog"
-            aria-modal="true"
-            aria-label="Optimize this prompt"
-            className="w-full max-w-4xl space-y-4 rounded-xl bg-white p-5 shadow-xl"
-            initial={{ y: 12, opacity: 0 }}
-            animate={{ y: 0, opacity: 1 }}
-            exit={{ y: 12, opacity: 0 }}
-            onClick={(e) => e.stopPropagation()}
-          >
-            <div className="flex items-center justify-between gap-3">
-              <div>
-                <h2 className="text-lg font-semibold">Optimize “{prompt.title}”</h2>
-                <p className="text-xs text-slate-500">{planText}</p>
-              </div>
-              <button type="button" onClick={onClose} aria-label="Close" className="rounded p-1 text-slate-400 hover:text-slate-700">
-                <X className="h-5 w-5" />
+    <Modal open={open} onClose={onClose} label="Optimize this prompt" title={<>Optimize “{prompt.title}”</>} subtitle={planText} width="max-w-4xl">
+      {error && (
+        <Alert>
+          {error}
+          {errorCode === "payment_required" && (
+            <span className="mt-2 flex gap-2">
+              <a href="/settings#ai-key" className="underline">
+                Add your API key
+              </a>
+              <button type="button" className="underline" onClick={() => run("builtin")}>
+                Use the built-in optimizer
               </button>
-            </div>
-            {error && (
-              <Alert>
-                {error}
-                {errorCode === "payment_required" && (
-                  <span className="mt-2 flex gap-2">
-                    <a href="/settings#ai-key" className="underline">
-                      Add your API key
-                    </a>
-                    <button type="button" className="underline" onClick={() => run("builtin")}>
-                      Use the built-in optimizer
-                    </button>
-                  </span>
-                )}
-              </Alert>
-            )}
-            <div className="flex flex-wrap items-center gap-2">
-              <Button variant="primary" onClick={() => run("auto")} disabled={running || Boolean(prompt.deletedAt)}>
-                {running ? <Loader2 className="h-4 w-4 animate-spin" /> : <Sparkles className="h-4 w-4" />}
-                {running ? `Optimizing… ${elapsed}s` : current ? "Optimize again" : "Optimize"}
-              </Button>
-              {plan && plan.engine !== "builtin" && (
-                <Button onClick={() => run("builtin")} disabled={running}>
-                  Use the built-in optimizer
-                </Button>
-              )}
-            </div>
-            {current && <Result o={current} onDecide={decide} />}
-            {history.length > 1 && (
-              <div>
-                <h3 className="mb-1.5 text-sm font-medium text-slate-700">Earlier optimizations</h3>
-                <ul className="divide-y divide-slate-100 rounded-lg border border-slate-200 text-sm" data-testid="optimization-history">
-                  {history
-                    .filter((o) => o.id !== current?.id)
-                    .map((o) => (
-                      <li key={o.id}>
-                        <button type="button" className="flex w-full items-center gap-3 px-3 py-2 text-left hover:bg-slate-50" onClick={() => setCurrent(o)}>
-                          <span className="tabular-nums">
-                            {o.scoreBefore.total} → {o.scoreAfter.total}
-                          </span>
-                          <span className="text-xs text-slate-500">{engineText(o)}</span>
-                          <span className="ml-auto text-xs text-slate-500">
-                            {o.status}
-                            {o.acceptedVersion ? ` as v${o.acceptedVersion}` : ""} · {timeAgo(o.createdAt)}
-                          </span>
-                        </button>
-                      </li>
-                    ))}
-                </ul>
-              </div>
-            )}
-          </motion.div>
-        </motion.div>
+            </span>
+          )}
+        </Alert>
       )}
-    </AnimatePresence>
+      <div className="flex flex-wrap items-center gap-2">
+        <Button variant="primary" onClick={() => run("auto")} disabled={running || Boolean(prompt.deletedAt)}>
+          {running ? <Loader2 className="h-4 w-4 animate-spin" /> : <Sparkles className="h-4 w-4" />}
+          {running ? `Optimizing… ${elapsed}s` : current ? "Optimize again" : "Optimize"}
+        </Button>
+        {plan && plan.engine !== "builtin" && (
+          <Button onClick={() => run("builtin")} disabled={running}>
+            Use the built-in optimizer
+          </Button>
+        )}
+      </div>
+      {current && <Result o={current} onDecide={decide} />}
+      {history.length > 1 && (
+        <div>
+          <h3 className="mb-1.5 text-sm font-medium text-slate-700">Earlier optimizations</h3>
+          <ul className="divide-y divide-slate-100 rounded-lg border border-slate-200 text-sm" data-testid="optimization-history">
+            {history
+              .filter((o) => o.id !== current?.id)
+              .map((o) => (
+                <li key={o.id}>
+                  <button type="button" className="flex w-full items-center gap-3 px-3 py-2 text-left hover:bg-slate-50" onClick={() => setCurrent(o)}>
+                    <span className="tabular-nums">
+                      {o.scoreBefore.total} → {o.scoreAfter.total}
+                    </span>
+                    <span className="text-xs text-slate-500">{engineText(o)}</span>
+                    <span className="ml-auto text-xs text-slate-500">
+                      {o.status}
+                      {o.acceptedVersion ? ` as v${o.acceptedVersion}` : ""} · {timeAgo(o.createdAt)}
+                    </span>
+                  </button>
+                </li>
+              ))}
+          </ul>
+        </div>
+      )}
+    </Modal>
   );
 }
 

@@ -1,9 +1,9 @@
 "use client";
 
-import { AnimatePresence, motion } from "framer-motion";
-import { Link2, X } from "lucide-react";
+import { Link2 } from "lucide-react";
 import { useEffect, useState, type FormEvent } from "react";
 import { Alert } from "@/components/ui/alert";
+import { Modal } from "@/components/ui/modal";
 import { Button } from "@/components/ui/button";
 import { CopyButton } from "@/components/ui/copy-button";
 import { Field, Input, Select } from "@/components/ui/field";
@@ -86,96 +86,75 @@ export function ShareDialog({ promptId, currentVersion, open, onClose }: { promp
   }
 
   return (
-    <AnimatePresence>
-      {open && (
-        <motion.div className="fixed inset-0 z-40 flex items-start justify-center bg-slate-900/30 p-4 pt-20" initial={{ opacity: 0 }} animate={{ opacity: 1 }} exit={{ opacity: 0 }} onClick={onClose}>
-          <motion.div
-            role="dialog"
-            aria-modal="true"
-            aria-label="Share this prompt"
-            className="w-full max-w-xl space-y-5 rounded-xl bg-white p-5 shadow-xl"
-            initial={{ y: 12, opacity: 0 }}
-            animate={{ y: 0, opacity: 1 }}
-            exit={{ y: 12, opacity: 0 }}
-            onClick={(e) => e.stopPropagation()}
-          >
-            <div className="flex items-center justify-between">
-              <h2 className="text-lg font-semibold">Share this prompt</h2>
-              <button type="button" onClick={onClose} aria-label="Close" className="rounded p-1 text-slate-400 hover:text-slate-700">
-                <X className="h-5 w-5" />
-              </button>
-            </div>
-            {error && <Alert>{error}</Alert>}
-            {created ? (
-              <div className="space-y-2" data-testid="new-share-link">
-                <p className="text-sm text-slate-600">Anyone with this link can see the prompt{created.maxViews ? ` (${created.maxViews} views)` : ""}:</p>
-                <div className="flex gap-2">
-                  <Input readOnly value={shareUrl(created.slug)} aria-label="Share link" onFocus={(e) => e.target.select()} />
-                  <CopyButton text={shareUrl(created.slug)} label="Copy link" />
-                </div>
-              </div>
-            ) : (
-              <form onSubmit={create} className="space-y-3">
-                <div className="grid gap-3 sm:grid-cols-3">
-                  <Field label="Version" htmlFor="share-version">
-                    <Select id="share-version" name="version" defaultValue="latest">
-                      <option value="latest">Always the latest</option>
-                      {Array.from({ length: currentVersion }, (_, i) => currentVersion - i).map((n) => (
-                        <option key={n} value={n}>
-                          Version {n}
-                        </option>
-                      ))}
-                    </Select>
-                  </Field>
-                  <Field label="Expires on" htmlFor="share-expires" hint="Optional">
-                    <Input id="share-expires" name="expiresAt" type="date" min={new Date().toISOString().slice(0, 10)} />
-                  </Field>
-                  <Field label="View limit" htmlFor="share-views" hint="Optional">
-                    <Input id="share-views" name="maxViews" type="number" min={1} placeholder="Unlimited" />
-                  </Field>
-                </div>
-                <label className="flex items-center gap-2 text-sm">
-                  <input type="checkbox" name="allowCopy" defaultChecked /> Let signed-in viewers save a copy
-                </label>
-                <label className="flex items-center gap-2 text-sm">
-                  <input type="checkbox" name="showAuthor" /> Show my display name
-                </label>
-                <label className="flex items-center gap-2 text-sm">
-                  <input type="checkbox" name="noindex" /> Keep the page out of search engines
-                </label>
-                <Button type="submit" variant="primary" disabled={pending}>
-                  <Link2 className="h-4 w-4" /> {pending ? "Creating…" : "Create link"}
-                </Button>
-              </form>
-            )}
-            {links && links.length > 0 && (
-              <div>
-                <h3 className="mb-2 text-sm font-medium text-slate-700">Links to this prompt</h3>
-                <ul className="divide-y divide-slate-100 rounded-lg border border-slate-200 text-sm" data-testid="share-links">
-                  {links.map((l) => (
-                    <li key={l.id} className="flex items-center gap-2 px-3 py-2">
-                      <div className="min-w-0 flex-1">
-                        <a href={`/s/${l.slug}`} target="_blank" rel="noreferrer" className="block truncate font-mono text-xs text-brand-700 hover:underline">
-                          /s/{l.slug}
-                        </a>
-                        <p className="text-xs text-slate-500">
-                          {l.version === "latest" ? "Latest" : `Version ${l.version}`} · {l.viewCount}
-                          {l.maxViews ? `/${l.maxViews}` : ""} views · {STATE_LABEL[l.state]} · created {timeAgo(l.createdAt)}
-                        </p>
-                      </div>
-                      {l.state === "active" && (
-                        <Button size="sm" variant="danger" onClick={() => revoke(l.id)}>
-                          Revoke
-                        </Button>
-                      )}
-                    </li>
-                  ))}
-                </ul>
-              </div>
-            )}
-          </motion.div>
-        </motion.div>
+    <Modal open={open} onClose={onClose} label="Share this prompt" title="Share this prompt" width="max-w-xl">
+      {error && <Alert>{error}</Alert>}
+      {created ? (
+        <div className="space-y-2" data-testid="new-share-link">
+          <p className="text-sm text-slate-600">Anyone with this link can see the prompt{created.maxViews ? ` (${created.maxViews} views)` : ""}:</p>
+          <div className="flex gap-2">
+            <Input readOnly value={shareUrl(created.slug)} aria-label="Share link" onFocus={(e) => e.target.select()} />
+            <CopyButton text={shareUrl(created.slug)} label="Copy link" />
+          </div>
+        </div>
+      ) : (
+        <form onSubmit={create} className="space-y-3">
+          <div className="grid gap-3 sm:grid-cols-3">
+            <Field label="Version" htmlFor="share-version">
+              <Select id="share-version" name="version" defaultValue="latest">
+                <option value="latest">Always the latest</option>
+                {Array.from({ length: currentVersion }, (_, i) => currentVersion - i).map((n) => (
+                  <option key={n} value={n}>
+                    Version {n}
+                  </option>
+                ))}
+              </Select>
+            </Field>
+            <Field label="Expires on" htmlFor="share-expires" hint="Optional">
+              <Input id="share-expires" name="expiresAt" type="date" min={new Date().toISOString().slice(0, 10)} />
+            </Field>
+            <Field label="View limit" htmlFor="share-views" hint="Optional">
+              <Input id="share-views" name="maxViews" type="number" min={1} placeholder="Unlimited" />
+            </Field>
+          </div>
+          <label className="flex items-center gap-2 text-sm">
+            <input type="checkbox" name="allowCopy" defaultChecked /> Let signed-in viewers save a copy
+          </label>
+          <label className="flex items-center gap-2 text-sm">
+            <input type="checkbox" name="showAuthor" /> Show my display name
+          </label>
+          <label className="flex items-center gap-2 text-sm">
+            <input type="checkbox" name="noindex" /> Keep the page out of search engines
+          </label>
+          <Button type="submit" variant="primary" disabled={pending}>
+            <Link2 className="h-4 w-4" /> {pending ? "Creating…" : "Create link"}
+          </Button>
+        </form>
       )}
-    </AnimatePresence>
+      {links && links.length > 0 && (
+        <div>
+          <h3 className="mb-2 text-sm font-medium text-slate-700">Links to this prompt</h3>
+          <ul className="divide-y divide-slate-100 rounded-lg border border-slate-200 text-sm" data-testid="share-links">
+            {links.map((l) => (
+              <li key={l.id} className="flex items-center gap-2 px-3 py-2">
+                <div className="min-w-0 flex-1">
+                  <a href={`/s/${l.slug}`} target="_blank" rel="noreferrer" className="block truncate font-mono text-xs text-brand-700 hover:underline">
+                    /s/{l.slug}
+                  </a>
+                  <p className="text-xs text-slate-500">
+                    {l.version === "latest" ? "Latest" : `Version ${l.version}`} · {l.viewCount}
+                    {l.maxViews ? `/${l.maxViews}` : ""} views · {STATE_LABEL[l.state]} · created {timeAgo(l.createdAt)}
+                  </p>
+                </div>
+                {l.state === "active" && (
+                  <Button size="sm" variant="danger" onClick={() => revoke(l.id)}>
+                    Revoke
+                  </Button>
+                )}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </Modal>
   );
 }

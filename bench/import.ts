@@ -38,7 +38,7 @@ const TARGET_RATIO = 1.5; // our parser's throughput / whole-file JSON.parse's, 
 const TARGET_LARGE_RSS_MB = 350; // our parser's peak RSS on the 600 MB file
 const TARGET_PG_PER_S = 6000;
 const TARGET_PGLITE_PER_S = 3000;
-const MB = 1024 * 1024;
+const MB = 1e6; // decimal megabytes throughout (sizes and MB/s)
 
 const argv = process.argv.slice(2);
 const flag = (name: string) => argv.includes(`--${name}`);
@@ -135,14 +135,15 @@ async function measure(file: string, modes: string[], runs: number): Promise<Map
     for (const mode of modes) {
       const r = await runWorker(mode, file);
       results.get(mode)!.push(r);
-      log(`    ${mode.padEnd(10)} run ${run + 1}/${runs}: ${r.ok ? `${fmt(r.ms! / 1000, 2)} s` : `failed (${r.error})`}, peak RSS ${fmt(peak(r))} MB`);
+      log(`    ${mode.padEnd(10)} run ${run + 1}/${runs}: ${r.ok ? `${fmt(r.ms! / 1000, 2)} s (CPU ${fmt(r.cpuMs! / 1000, 2)} s)` : `failed (${r.error})`}, peak RSS ${fmt(peak(r))} MB`);
     }
   }
   const out = new Map<string, { best: WorkerResult; all: WorkerResult[] }>();
   for (const [mode, all] of results) {
     const ok = all.filter((r) => r.ok);
     const best = ok.length > 0 ? ok.reduce((a, b) => (a.ms! <= b.ms! ? a : b)) : all[0]!;
-    out.set(mode, { best: { ...best, maxRssMb: Math.max(...all.map((r) => r.maxRssMb)), hwmMb: Math.max(...all.map((r) => r.hwmMb ?? 0)) }, all });
+    const cpuMs = ok.length > 0 ? Math.min(...ok.map((r) => r.cpuMs ?? Infinity)) : best.cpuMs;
+    out.set(mode, { best: { ...best, cpuMs, maxRssMb: Math.max(...all.map((r) => r.maxRssMb)), hwmMb: Math.max(...all.map((r) => r.hwmMb ?? 0)) }, all });
   }
   return out;
 }
@@ -202,7 +203,7 @@ async function importEndToEnd(label: string, handle: DatabaseHandle, file: strin
 
   const t0 = performance.now();
   const { uploads, ...session } = await service.createSession({ files: [{ name: "conversations.json", size: bytes }] });
-  await service.receiveUpload(session.id, uploads[0]!.fileId, createReadStream(file, { highWaterMark: MB }));
+  await service.receiveUpload(session.id, uploads[0]!.fileId, createReadStream(file, { highWaterMark: 1 << 20 }));
   const t1 = performance.now();
   await service.start(session.id);
   const done = await service.process(session.id);
@@ -318,16 +319,22 @@ async function main(): Promise<void> {
   const baseRate = base.ok ? mb(small.bytes) / (base.ms! / 1000) : NaN;
   const oursRate = ours.ok ? mb(small.bytes) / (ours.ms! / 1000) : NaN;
   const ratio = oursRate / baseRate;
+  const cpuRatio = base.ok && ours.ok ? base.cpuMs! / ours.cpuMs! : NaN;
   if (ours.ok && ours.prompts !== small.prompts) log(`  WARNING: the parser found ${ours.prompts} prompts, the generator wrote ${small.prompts}`);
   rows.push(
-    { what: `${fmt(options.smallMb)} MB: JSON.parse(readFileSync) whole file`, figure: base.ok ? `${fmt(base.ms! / 1000, 2)} s, ${fmt(baseRate)} MB/s, peak RSS ${fmt(peak(base))} MB` : `failed: ${base.error}`, target: "(baseline)", result: "" },
+    {
+      what: `${fmt(options.smallMb)} MB: JSON.parse(readFileSync) whole file`,
+      figure: base.ok ? `${fmt(base.ms! / 1000, 2)} s, ${fmt(baseRate)} MB/s, peak RSS ${fmt(peak(base))} MB (CPU ${fmt(base.cpuMs! / 1000, 2)} s)` : `failed: ${base.error}`,
+      target: "(baseline)",
+      result: "",
+    },
     {
       what: `${fmt(options.smallMb)} MB: our ChatGPT parser`,
-      figure: ours.ok ? `${fmt(ours.ms! / 1000, 2)} s, ${fmt(oursRate)} MB/s, peak RSS ${fmt(peak(ours))} MB, ${fmt(ours.prompts!)} prompts` : `failed: ${ours.error}`,
+      figure: ours.ok ? `${fmt(ours.ms! / 1000, 2)} s, ${fmt(oursRate)} MB/s, peak RSS ${fmt(peak(ours))} MB (CPU ${fmt(ours.cpuMs! / 1000, 2)} s), ${fmt(ours.prompts!)} prompts` : `failed: ${ours.error}`,
       target: "",
       result: "",
     },
-    { what: `${fmt(options.smallMb)} MB: ours / JSON.parse throughput`, figure: `${fmt(ratio, 2)}×`, target: `≥ ${TARGET_RATIO}×`, result: passFail(ratio >= TARGET_RATIO) },
+    { what: `${fmt(options.smallMb)} MB: ours / JSON.parse throughput`, figure: `${fmt(ratio, 2)}× wall-clock (${fmt(cpuRatio, 2)}× in CPU time)`, target: `≥ ${TARGET_RATIO}×`, result: passFail(ratio >= TARGET_RATIO) },
   );
 
   // 3. 600 MB.
@@ -346,7 +353,7 @@ async function main(): Promise<void> {
       },
       {
         what: `${fmt(options.largeMb)} MB: our ChatGPT parser`,
-        figure: largeOurs.ok ? `${fmt(largeOurs.ms! / 1000, 2)} s, ${fmt(largeRate)} MB/s, ${fmt(largeOurs.prompts!)} prompts` : `failed: ${largeOurs.error}`,
+        figure: largeOurs.ok ? `${fmt(largeOurs.ms! / 1000, 2)} s, ${fmt(largeRate)} MB/s (CPU ${fmt(largeOurs.cpuMs! / 1000, 2)} s), ${fmt(largeOurs.prompts!)} prompts` : `failed: ${largeOurs.error}`,
         target: "",
         result: largeOurs.ok ? "" : "FAIL",
       },
@@ -379,7 +386,7 @@ async function main(): Promise<void> {
     }
   }
 
-  log(`\n== Results (${machine})\n`);
+  log(`\n== Results (${machine}; load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(" ")})\n`);
   log(table(rows));
   log(`\nEnd-to-end prompts/s = prompts found in the file / wall time from createSession to the end of process (upload included); phase 2 in parentheses for reference.`);
 }

@@ -128,6 +128,7 @@ async function main() {
       for (const f of session.files) {
         console.log(`${f.fileName}: ${f.status} · ${f.source ?? "?"} · ${f.conversations} conversations · ${f.promptsFound} prompts · ${f.imported} new · ${f.duplicates} duplicates · ${f.skipped} skipped`);
         for (const e of f.errors) console.log(`  error: ${e.message}`);
+        if (f.overLimit > 0) console.log(`  ${f.overLimit} prompts not imported: the plan's prompt limit was reached. Upgrade (or delete prompts), then import the file again.`);
       }
     }
     if (session.files.some((f) => f.status === "failed")) process.exitCode = 1;

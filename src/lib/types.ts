@@ -78,6 +78,8 @@ export type ImportFileView = {
   imported: number;
   duplicates: number;
   skipped: number;
+  /** Prompts not imported because the plan's prompt limit was reached (import the file again after upgrading). */
+  overLimit: number;
   skipReasons: Record<string, number>;
   ignored: { name: string; reason: string }[];
   errors: { message: string; offset?: number; entry?: string }[];
@@ -93,5 +95,5 @@ export type ImportSessionView = {
   startedAt: string | null;
   finishedAt: string | null;
   files: ImportFileView[];
-  totals: { files: number; conversations: number; promptsFound: number; imported: number; duplicates: number; skipped: number; failed: number };
+  totals: { files: number; conversations: number; promptsFound: number; imported: number; duplicates: number; skipped: number; overLimit: number; failed: number };
 };

@@ -93,7 +93,7 @@ describe("import end to end (service + local storage)", () => {
         { name: "chat.html", reason: "not a recognised chat export" },
       ]),
     );
-    expect(session.totals).toEqual({ files: 1, conversations: 3, promptsFound: 7, imported: 6, duplicates: 1, skipped: 5, failed: 0 });
+    expect(session.totals).toEqual({ files: 1, conversations: 3, promptsFound: 7, imported: 6, duplicates: 1, skipped: 5, overLimit: 0, failed: 0 });
 
     // The library: six prompts, all from ChatGPT, with where they came from.
     const library = await new PromptService(db(), user.id).list({ source: "chatgpt", limit: 100 });

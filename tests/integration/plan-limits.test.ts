@@ -1,14 +1,16 @@
-import { and, count, eq } from "drizzle-orm";
+import { and, asc, count, eq } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import * as importsRoute from "../../src/app/api/imports/route";
 import * as uploadRoute from "../../src/app/api/uploads/[fileId]/route";
-import { importSessions, prompts, shares, usageEvents } from "../../src/server/db/schema";
+import { importSessions, promptOccurrences, prompts, shares, usageEvents } from "../../src/server/db/schema";
+import { ImportService } from "../../src/server/services/imports/import-service";
+import { chatGptExport, syntheticChatGptExport } from "../helpers/chatgpt-export";
 import { adminUserRoute, useBillingEnv } from "../helpers/billing";
 import { optimizeRoute, PLATFORM_KEY, useAiEnv } from "../helpers/ai";
 import { useTestDatabase } from "../helpers/db";
 import { createPrompt, createUser, type TestUser } from "../helpers/factories";
 import { call } from "../helpers/http";
-import { appStorage, removeTemporaryDirs } from "../helpers/imports";
+import { appStorage, librarySnapshot, removeTemporaryDirs, runImport, tempStorage } from "../helpers/imports";
 import { promptRoute, promptsRoute, trashRoute } from "../helpers/routes";
 import { createShare, sharedSaveRoute, shareRoute, sharesRoute } from "../helpers/shares";
 
@@ -97,6 +99,66 @@ describe("plan limits", () => {
     expect((await shareViaRoute(user, prompt.id)).status).toBe(402);
     await db().update(shares).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(shares.id, b.json.id));
     expect((await shareViaRoute(user, prompt.id)).status).toBe(201);
+  });
+
+  it("prompts: an import stops creating prompts at the limit, in file order, says how many it left out, and the same file imported after an upgrade adds exactly those", async () => {
+    limits({ prompts: 3 });
+    const user = await createUser(db());
+    await createPrompt(db(), user.id, { title: "Mine", body: "A prompt I wrote myself." });
+    const service = new ImportService(db(), user.id, tempStorage());
+    const file = {
+      name: "conversations.json",
+      data: chatGptExport([
+        { id: "c-1", title: "First", createTime: 1_717_000_000, prompts: ["Alpha prompt text", "Bravo prompt text", "alpha   PROMPT text"] },
+        { id: "c-2", title: "Second", createTime: 1_717_100_000, prompts: ["Charlie prompt text", "Delta prompt text", "Charlie prompt text"] },
+      ]),
+    };
+    const first = await runImport(service, [file]);
+    expect(first.files[0]).toMatchObject({ status: "succeeded", promptsFound: 6, imported: 2, duplicates: 1, overLimit: 3 });
+    expect(first.totals).toMatchObject({ imported: 2, duplicates: 1, overLimit: 3 });
+    expect((await db().select({ body: prompts.body, uses: prompts.useCount }).from(prompts).where(eq(prompts.userId, user.id)).orderBy(asc(prompts.body))).map((p) => [p.body, p.uses])).toEqual([
+      ["A prompt I wrote myself.", expect.any(Number)],
+      ["Alpha prompt text", 2],
+      ["Bravo prompt text", 1],
+    ]);
+    // Nothing of the prompts left out was stored, so nothing of them is counted as already imported later.
+    expect(await db().select().from(promptOccurrences).where(eq(promptOccurrences.userId, user.id))).toHaveLength(3);
+
+    limits({ prompts: 10 });
+    const again = await runImport(service, [file]);
+    expect(again.files[0]).toMatchObject({ status: "succeeded", promptsFound: 6, imported: 2, duplicates: 4, overLimit: 0 });
+    expect((await db().select({ body: prompts.body, uses: prompts.useCount }).from(prompts).where(eq(prompts.userId, user.id)).orderBy(asc(prompts.body))).map((p) => [p.body, p.uses])).toEqual([
+      ["A prompt I wrote myself.", expect.any(Number)],
+      ["Alpha prompt text", 2],
+      ["Bravo prompt text", 1],
+      ["Charlie prompt text", 2],
+      ["Delta prompt text", 1],
+    ]);
+  });
+
+  it("prompts: across batches an import leaves exactly the limit, and after an upgrade ends in the library an unlimited import gives", async () => {
+    const generated = syntheticChatGptExport({ prompts: 1300, seed: 7 });
+    const file = { name: "conversations.json", data: generated.json };
+    limits({ prompts: 5000 });
+    const unlimited = await createUser(db(), { plan: "enterprise" });
+    const reference = await runImport(new ImportService(db(), unlimited.id, tempStorage()), [file]);
+    const unique = reference.totals.imported;
+    expect(unique).toBeGreaterThan(700);
+
+    limits({ prompts: 700 });
+    const user = await createUser(db());
+    const service = new ImportService(db(), user.id, tempStorage());
+    const capped = await runImport(service, [file]);
+    expect(capped.files[0]).toMatchObject({ status: "succeeded", imported: 700, overLimit: expect.any(Number) });
+    expect(capped.totals.imported + capped.totals.duplicates + capped.totals.overLimit).toBe(capped.totals.promptsFound);
+    expect(capped.totals.overLimit).toBeGreaterThanOrEqual(unique - 700);
+    expect(await promptCount(user.id)).toBe(700);
+
+    limits({ prompts: 5000 });
+    const rest = await runImport(service, [file]);
+    expect(rest.files[0]).toMatchObject({ status: "succeeded", imported: unique - 700, overLimit: 0 });
+    const strip = (s: Awaited<ReturnType<typeof librarySnapshot>>) => ({ ...s, prompts: s.prompts.map(({ createdAt: _c, ...p }) => p) });
+    expect(strip(await librarySnapshot(db(), user.id))).toEqual(strip(await librarySnapshot(db(), unlimited.id)));
   });
 
   it("imports per month: the second import of the month is refused; last month's do not count", async () => {

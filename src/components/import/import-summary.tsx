@@ -42,6 +42,18 @@ export function ImportSummary({ session }: { session: ImportSessionView }) {
         duplicate{totals.duplicates === 1 ? "" : "s"} merged · {totals.skipped} skipped
         {session.interrupted && " — the server stopped while importing; start the import again to finish it (nothing is counted twice)."}
       </p>
+      {totals.overLimit > 0 && (
+        <div role="alert" data-testid="import-over-limit" className="flex items-start gap-2 rounded-lg border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
+          <AlertTriangle className="mt-0.5 h-4 w-4 shrink-0" />
+          <p>
+            {totals.overLimit} prompt{totals.overLimit === 1 ? " was" : "s were"} not imported: your library reached your plan&apos;s prompt limit.{" "}
+            <Link href="/plan" className="font-medium underline">
+              Upgrade your plan
+            </Link>{" "}
+            (or delete prompts and empty the trash), then import the same file again — what is already in your library is not added twice.
+          </p>
+        </div>
+      )}
       <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white">
         <table className="w-full text-left text-sm">
           <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
@@ -85,6 +97,7 @@ export function ImportSummary({ session }: { session: ImportSessionView }) {
                       {e.message}
                     </p>
                   ))}
+                  {f.overLimit > 0 && <p className="mt-1 text-xs text-amber-800">{f.overLimit} not imported: over your plan&apos;s prompt limit</p>}
                   {Object.keys(f.skipReasons).length > 0 && (
                     <p className="mt-1 text-xs text-slate-500">
                       Skipped: {Object.entries(f.skipReasons).map(([reason, n]) => `${reason} (${n})`).join(", ")}

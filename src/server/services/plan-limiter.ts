@@ -57,12 +57,13 @@ export class PlanLimiter {
     return Number(row?.n ?? 0);
   }
 
-  /** How many more of `limit` the user may add now (null: unlimited). Locks. */
+  /** How many more of `limit` the user may add now (null: unlimited, and `used` is not counted). Locks. */
   async remaining(limit: CountedLimit): Promise<{ remaining: number | null; plan: Plan; max: number | null; used: number }> {
     const { plan, limits } = await this.lock();
     const max = limits[limit];
+    if (max === null) return { remaining: null, plan, max, used: 0 }; // nothing to count against
     const used = await this.used(limit);
-    return { remaining: max === null ? null : Math.max(0, max - used), plan, max, used };
+    return { remaining: Math.max(0, max - used), plan, max, used };
   }
 
   /** Refuses (402) when adding `adding` would pass the limit. Locks. */

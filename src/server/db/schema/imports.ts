@@ -67,6 +67,8 @@ export const importFiles = pgTable(
     imported: integer("imported").notNull().default(0),
     duplicates: integer("duplicates").notNull().default(0),
     skipped: integer("skipped").notNull().default(0),
+    // Prompts found but not written because the user's plan allows no more prompts (imported again after an upgrade).
+    overLimit: integer("over_limit").notNull().default(0),
     skipReasons: jsonb("skip_reasons").$type<Record<string, number>>().notNull().default({}),
     errors: jsonb("errors").$type<ImportFileError[]>().notNull().default([]),
     createdAt: createdAt(),

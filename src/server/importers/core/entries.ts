@@ -2,7 +2,8 @@ import { createReadStream } from "node:fs";
 import { open, stat } from "node:fs/promises";
 import { ImportFormatError, type ImportEntry } from "../types";
 
-export const CHUNK_BYTES = 1 << 20;
+// Reads of 4 MiB: a stream step costs about as much as scanning tens of kilobytes, and fewer items span two chunks.
+export const CHUNK_BYTES = 4 << 20;
 
 /** A file on disk. */
 export async function fileEntry(path: string, name: string): Promise<ImportEntry> {

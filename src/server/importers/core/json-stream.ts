@@ -95,14 +95,21 @@ CLASS[COLON] = COLON_CLASS;
  */
 function closingQuote(chunk: Buffer, from: number, len: number): number {
   let q = -1;
-  const stop = from + SHORT_STRING < len ? from + SHORT_STRING : len;
-  for (let k = from; k < stop; k++) {
+  // Four bytes at a time: a word holds a quote when (w ^ 0x22222222) has a zero byte.
+  const view = viewOf(chunk);
+  let k = from;
+  const stop = from + SHORT_STRING < len - 3 ? from + SHORT_STRING : len - 3;
+  for (; k < stop; k += 4) {
+    const v = view.getUint32(k, true) ^ 0x22222222;
+    if (((v - 0x01010101) & ~v & 0x80808080) !== 0) break;
+  }
+  for (const end = k + 4 < len ? k + 4 : len; k < end; k++) {
     if (chunk[k] === QUOTE) {
       q = k;
       break;
     }
   }
-  if (q === -1 && stop < len) q = chunk.indexOf(QUOTE, stop);
+  if (q === -1 && k < len) q = chunk.indexOf(QUOTE, k);
   while (q > from && chunk[q - 1] === BACKSLASH) {
     let b = q - 2;
     while (b >= from && chunk[b] === BACKSLASH) b--;
@@ -116,7 +123,69 @@ function closingQuote(chunk: Buffer, from: number, len: number): number {
   return ((len - 1 - b) & 1) === 1 ? -2 : -1;
 }
 
+// A DataView of the chunk being scanned (made once per chunk).
+let viewChunk: Buffer | null = null;
+let view: DataView = new DataView(new ArrayBuffer(0));
+function viewOf(chunk: Buffer): DataView {
+  if (chunk !== viewChunk) {
+    viewChunk = chunk;
+    view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  }
+  return view;
+}
+
 export async function* iterateJsonArray(chunks: AsyncIterable<Uint8Array>, options: JsonStreamOptions): AsyncGenerator<JsonItem> {
+  if (!primed) await prime();
+  yield* scan(chunks, options);
+}
+
+/**
+ * The scanner is one large function that V8 optimises once it is hot. Paths that a big file only takes now and
+ * then (a string cut by a chunk boundary, an escape at the end of a chunk, the closing bracket) would each throw
+ * the optimised code away the first time they run, and the scan would crawl until it is compiled again (~80 ms
+ * each, half a dozen times per file). Running it once over a small document cut into tiny chunks, before the
+ * first real file, takes every such path while the function is still cold.
+ */
+let primed = false;
+const PRIMER = Buffer.from(
+  String.raw`[{"id":"c","title":"t \"q\" \\ \u00e9 \ud83d\ude00","n":[1,-2.5e3,true,false,null,{"x":[]}],"mapping":{` +
+    String.raw`"a":{"id":"a","message":null,"parent":null,"children":["b"]},` +
+    String.raw`"b":{"id":"b","message":{"author":{"role":"user"},"content":{"parts":["x\\","\"y\""]},"metadata":{"model_slug":"m"}},"parent":"a","children":[]},` +
+    String.raw`"c":{"message":{"author":{"role":"tool","name":null},"metadata":{"model_slug":null,"k":1},"content":"s"}},` +
+    String.raw`"d":{"message":{"author":{"role":"us\u0065r"},"metadata":{"model_slug":5}}},` +
+    String.raw`"e":{"message":[1],"mess\u0061ge":{"author":null}},` +
+    String.raw`"f":{"message":{"author":{"role":"assistant","role":"x"},"metadata":{"model_slug":"m","mod\u0065l_slug":"n"}}}}},` +
+    String.raw`"item",7,[1,[2]]]`,
+);
+
+async function prime(): Promise<void> {
+  primed = true;
+  const specs: (readonly DeferredValue[] | undefined)[] = [
+    undefined,
+    [["mapping", "*", "message", "content"]],
+    [{ path: ["mapping", "*", "message"], peek: [["author", "role"], ["metadata", "model_slug"]] }],
+  ];
+  try {
+    for (const deferred of specs) {
+      for (const size of [1, 2, 3, 7, PRIMER.length]) {
+        const chunks = (async function* () {
+          for (let at = 0; at < PRIMER.length; at += size) yield PRIMER.subarray(at, at + size);
+        })();
+        for await (const item of scan(chunks, { entry: "primer", deferred })) {
+          const mapping = (item.value as { mapping?: Record<string, { message?: unknown }> } | null)?.mapping;
+          for (const node of Object.values(mapping ?? {})) {
+            item.peeked(node.message);
+            item.resolve(node.message);
+          }
+        }
+      }
+    }
+  } catch {
+    // Priming is only an optimisation.
+  }
+}
+
+async function* scan(chunks: AsyncIterable<Uint8Array>, options: JsonStreamOptions): AsyncGenerator<JsonItem> {
   const { entry } = options;
   const maxItemBytes = options.maxItemBytes ?? 512 * 1024 * 1024;
   const maxObjectBytes = options.maxObjectBytes ?? 256 * 1024 * 1024;
@@ -152,6 +221,9 @@ export async function* iterateJsonArray(chunks: AsyncIterable<Uint8Array>, optio
   const levelKeyPaths = new Int32Array(levels); // paths whose key at this level matched the current key
   const levelChildPaths = new Int32Array(levels); // after the colon: paths to follow into an object value
   const levelSeen = new Int32Array(levels); // inside a deferred value: peek paths whose key this object had
+  const namedAt = Int32Array.from(deferred?.named ?? []);
+  const peekEndsAt = Int32Array.from(deferred?.peekEnds ?? []);
+  const deferEndsAt = Int32Array.from(deferred?.deferEnds ?? []);
   let keyPending = false; // the string continuing from the previous chunk is a key to match…
   let keyCarry: Buffer | null = null; // …whose bytes so far are these
   let spanStart = -1; // file offset where the deferred value being skipped began (just after the colon)
@@ -268,7 +340,7 @@ export async function* iterateJsonArray(chunks: AsyncIterable<Uint8Array>, optio
               levelExpectKey[j] = 0;
               // Read the key if some path wants a particular one here (inside a deferred value, every key:
               // an escaped one could spell a peeked key).
-              if ((levelPaths[j]! & deferred!.named[j]!) !== 0 || (spanStart !== -1 && depth > spanDepth)) isKey = true;
+              if ((levelPaths[j]! & namedAt[j]!) !== 0 || (spanStart !== -1 && depth > spanDepth)) isKey = true;
               else levelKeyPaths[j] = levelPaths[j]!;
             } else {
               levelChildPaths[j] = 0;
@@ -276,7 +348,13 @@ export async function* iterateJsonArray(chunks: AsyncIterable<Uint8Array>, optio
               if (captureMask !== 0 && depth === captureDepth) capture = true;
             }
           }
-          const q = closingQuote(chunk, i + 1, len);
+          // Keys inside a deferred value must not be escaped (one could spell a peeked key): look for the
+          // closing quote and a backslash in one pass (keys are short).
+          let q: number;
+          if (isKey && spanStart !== -1 && depth > spanDepth) {
+            q = closingQuote(chunk, i + 1, len);
+            if (hasBackslash(chunk, i + 1, q < 0 ? len : q)) spanUnsure = true;
+          } else q = closingQuote(chunk, i + 1, len);
           if (q < 0) {
             inString = true;
             pendingEscape = q === -2;
@@ -294,17 +372,18 @@ export async function* iterateJsonArray(chunks: AsyncIterable<Uint8Array>, optio
             i = len;
             break;
           }
-          if (isKey) {
-            const j = tracked - 1;
-            levelKeyPaths[j] = matchKey(deferred!, levelPaths[j]!, j, chunk, i + 1, q);
-            if (spanStart !== -1 && depth > spanDepth && hasBackslash(chunk, i + 1, q)) spanUnsure = true;
-          }
+          if (isKey) levelKeyPaths[tracked - 1] = matchKey(deferred!, levelPaths[tracked - 1]!, tracked - 1, chunk, i + 1, q);
           if (capture) {
             if (hasBackslash(chunk, i + 1, q)) spanUnsure = true;
             else setPeeks(spanPeeks!, captureMask, deferred!, chunk.toString("utf8", i + 1, q));
             captureMask = 0;
           }
           i = q + 1;
+          // Outside tracked levels a string is followed by a separator that needs no attention.
+          if (depth !== trackedDepth && i < len) {
+            const next = chunk[i];
+            if (next === COLON || next === COMMA) i++;
+          }
           continue;
         }
         if (cls === OTHER) {
@@ -320,6 +399,7 @@ export async function* iterateJsonArray(chunks: AsyncIterable<Uint8Array>, optio
           }
           i++;
           while (i < len && CLASS[chunk[i]!] === OTHER) i++;
+          if (depth !== trackedDepth && i < len && chunk[i] === COMMA) i++;
           continue;
         }
         if (cls === COLON_CLASS) {
@@ -331,21 +411,21 @@ export async function* iterateJsonArray(chunks: AsyncIterable<Uint8Array>, optio
             if (matched !== 0) {
               if (spanStart !== -1 && depth > spanDepth) {
                 // Inside a deferred value, on the way to a peek: a key seen twice makes it uncertain.
-                const named = matched & deferred!.named[j]!;
+                const named = matched & namedAt[j]!;
                 if ((named & levelSeen[j]!) !== 0) spanUnsure = true;
                 levelSeen[j] = levelSeen[j]! | named;
-                const ends = matched & deferred!.peekEnds[j]!;
+                const ends = matched & peekEndsAt[j]!;
                 if (ends !== 0) {
                   captureMask = ends;
                   captureDepth = depth;
                 } else levelChildPaths[j] = matched;
-              } else if (spanStart === -1 && (matched & deferred!.deferEnds[j]!) !== 0) {
-                const p = 31 - Math.clz32(matched & deferred!.deferEnds[j]!);
+              } else if (spanStart === -1 && (matched & deferEndsAt[j]!) !== 0) {
+                const p = 31 - Math.clz32(matched & deferEndsAt[j]!);
                 spanStart = base + i + 1;
                 spanDepth = depth;
                 spanUnsure = false;
                 spanAwaitValue = deferred!.objectOnly[p]!;
-                spanPeeks = deferred!.peekCount[p]! > 0 ? new Array<PeekedValue>(deferred!.peekCount[p]!).fill(undefined) : null;
+                spanPeeks = deferred!.peekCount[p]! > 0 ? deferred!.noPeeks[p]!.slice() : null;
                 captureMask = 0;
                 levelChildPaths[j] = matched & deferred!.peeksOf[p]!;
               } else if (spanStart === -1) levelChildPaths[j] = matched;
@@ -423,6 +503,7 @@ export async function* iterateJsonArray(chunks: AsyncIterable<Uint8Array>, optio
         depth--;
         i++;
         if (depth === 1) yield finishItem(chunk, i);
+        else if (depth !== trackedDepth && i < len && chunk[i] === COMMA) i++;
         continue;
       }
 
@@ -528,7 +609,13 @@ export async function* iterateJsonArray(chunks: AsyncIterable<Uint8Array>, optio
 }
 
 function hasBackslash(bytes: Buffer, from: number, end: number): boolean {
-  for (let k = from; k < end; k++) if (bytes[k] === BACKSLASH) return true;
+  const view = viewOf(bytes);
+  let k = from;
+  for (; k + 4 <= end; k += 4) {
+    const v = view.getUint32(k, true) ^ 0x5c5c5c5c;
+    if (((v - 0x01010101) & ~v & 0x80808080) !== 0) return true;
+  }
+  for (; k < end; k++) if (bytes[k] === BACKSLASH) return true;
   return false;
 }
 
@@ -539,19 +626,15 @@ function setPeeks(peeks: PeekedValue[], mask: number, deferred: Deferred, value:
 
 /** The paths (of those in `paths`) whose key at level `j` is bytes[from, end). */
 function matchKey(deferred: Deferred, paths: number, j: number, bytes: Buffer, from: number, end: number): number {
-  let matched = 0;
-  const { keys } = deferred;
-  for (let p = 0; p < keys.length; p++) {
-    if ((paths & (1 << p)) === 0) continue;
-    const want = keys[p]![j]!;
-    if (want === null) {
-      matched |= 1 << p;
-      continue;
-    }
-    if (want.length !== end - from) continue;
-    let k = 0;
-    while (k < want.length && want[k] === bytes[from + k]) k++;
-    if (k === want.length) matched |= 1 << p;
+  let matched = paths & deferred.wildcards[j]!;
+  const named = deferred.namedKeys[j]!;
+  const length = end - from;
+  for (let n = 0; n < named.length; n++) {
+    const { bit, key } = named[n]!;
+    if ((paths & bit) === 0 || key.length !== length || key[0] !== bytes[from]) continue;
+    let k = 1;
+    while (k < length && key[k] === bytes[from + k]) k++;
+    if (k === length) matched |= bit;
   }
   return matched;
 }
@@ -561,13 +644,13 @@ function matchKey(deferred: Deferred, paths: number, j: number, bytes: Buffer, f
  * each of its peeks the deferred path followed by the peek's keys.
  */
 type Deferred = {
-  /** keys[p][j]: the key bytes path p wants at level j, or null for "*". */
-  keys: (Buffer | null)[][];
   /** deferEnds[j] / peekEnds[j]: deferred / peek paths whose last key is at level j. */
   deferEnds: number[];
   peekEnds: number[];
-  /** named[j]: paths that want a particular key (not "*") at level j. */
+  /** named[j]: paths that want a particular key (not "*") at level j; namedKeys[j]: those keys; wildcards[j]: the others. */
   named: number[];
+  namedKeys: { bit: number; key: Buffer }[][];
+  wildcards: number[];
   /** Every path (the item's level). */
   all: number;
   levels: number;
@@ -575,6 +658,8 @@ type Deferred = {
   objectOnly: boolean[];
   peeksOf: number[];
   peekCount: number[];
+  /** For each deferred path: an array of `undefined`, one per peek (copied for each value). */
+  noPeeks: PeekedValue[][];
   /** For each peek path: its index in its deferred value's peek list. */
   slot: number[];
   /** A placeholder is a JSON string of this prefix + the span number; the random part keeps input from forging one. */
@@ -614,17 +699,21 @@ function compileDeferred(specs: readonly DeferredValue[]): Deferred | null {
   const levels = Math.max(...paths.map((p) => p.length));
   const maskAt = (j: number, test: (p: number) => boolean) => paths.reduce((mask, path, p) => (path.length > j && test(p) ? mask | (1 << p) : mask), 0);
   // Starts with an escaped NUL, which no text begins with by accident.
-  const prefix = `\\u0000deferred-${randomBytes(8).toString("hex")}-`;
+  const prefix = `\\u0000${randomBytes(4).toString("hex")}:`;
   return {
-    keys: paths.map((p) => p.map((k) => (k === "*" ? null : Buffer.from(k, "utf8")))),
     deferEnds: Array.from({ length: levels }, (_, j) => maskAt(j, (p) => !isPeek[p] && paths[p]!.length === j + 1)),
     peekEnds: Array.from({ length: levels }, (_, j) => maskAt(j, (p) => isPeek[p]! && paths[p]!.length === j + 1)),
     named: Array.from({ length: levels }, (_, j) => maskAt(j, (p) => paths[p]![j] !== "*")),
+    namedKeys: Array.from({ length: levels }, (_, j) =>
+      paths.flatMap((path, p) => (path.length > j && path[j] !== "*" ? [{ bit: 1 << p, key: Buffer.from(path[j]!, "utf8") }] : [])),
+    ),
+    wildcards: Array.from({ length: levels }, (_, j) => maskAt(j, (p) => paths[p]![j] === "*")),
     all: (1 << paths.length) - 1,
     levels,
     objectOnly: paths.map((_, p) => objectOnly[p] ?? false),
     peeksOf: paths.map((_, d) => paths.reduce((mask, __, p) => (isPeek[p] && owner[p] === d ? mask | (1 << p) : mask), 0)),
     peekCount: paths.map((_, p) => peekCount[p] ?? 0),
+    noPeeks: paths.map((_, p) => new Array<PeekedValue>(peekCount[p] ?? 0).fill(undefined)),
     slot,
     prefix,
     marker: JSON.parse(`"${prefix}"`) as string,

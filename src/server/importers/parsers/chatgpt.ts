@@ -68,7 +68,7 @@ async function* parseChatGpt(entry: ImportEntry): AsyncGenerator<ParseEvent> {
       yield { kind: "skip", reason: "unreadable conversation record" };
       continue;
     }
-    yield* readConversation(conversation, ordinal, item);
+    for (const event of readConversation(conversation, ordinal, item)) yield event;
     ordinal++;
   }
 }
@@ -161,9 +161,10 @@ function userMessage(node: Node, item: JsonItem): Json | null {
 function readNodes(mapping: unknown, item: JsonItem): Map<string, Node> {
   const nodes = new Map<string, Node>();
   if (!isRecord(mapping)) return nodes;
-  for (const [key, raw] of Object.entries(mapping)) {
+  for (const key of Object.keys(mapping)) {
+    const raw = mapping[key];
     if (!isRecord(raw)) continue;
-    const children = Array.isArray(raw.children) ? raw.children.filter((c): c is string => typeof c === "string") : [];
+    const children = stringsOf(raw.children);
     nodes.set(key, { id: key, parent: typeof raw.parent === "string" ? raw.parent : null, children, message: readMessage(raw.message, item) });
   }
   // Some exporters write only parent links (no `children`): derive the missing child links so both walks agree.
@@ -184,6 +185,13 @@ function readNodes(mapping: unknown, item: JsonItem): Map<string, Node> {
     if (!linked) parent.children.push(node.id);
   }
   return nodes;
+}
+
+/** The strings of an array (the array itself when it holds nothing else: it is this parser's own copy). */
+function stringsOf(value: unknown): string[] {
+  if (!Array.isArray(value)) return [];
+  for (const v of value) if (typeof v !== "string") return value.filter((c): c is string => typeof c === "string");
+  return value as string[];
 }
 
 function readMessage(value: unknown, item: JsonItem): Message | null {

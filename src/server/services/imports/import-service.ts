@@ -48,6 +48,8 @@ export type ImportFileView = {
   imported: number;
   duplicates: number;
   skipped: number;
+  /** Prompts not imported because the plan's prompt limit was reached (import the file again after upgrading). */
+  overLimit: number;
   skipReasons: Record<string, number>;
   ignored: { name: string; reason: string }[];
   errors: ImportFileError[];
@@ -64,7 +66,7 @@ export type ImportSessionView = {
   startedAt: Date | null;
   finishedAt: Date | null;
   files: ImportFileView[];
-  totals: { files: number; conversations: number; promptsFound: number; imported: number; duplicates: number; skipped: number; failed: number };
+  totals: { files: number; conversations: number; promptsFound: number; imported: number; duplicates: number; skipped: number; overLimit: number; failed: number };
 };
 
 /**
@@ -193,12 +195,13 @@ export class ImportService {
       imported: f.imported,
       duplicates: f.duplicates,
       skipped: f.skipped,
+      overLimit: f.overLimit,
       skipReasons: f.skipReasons,
       ignored: f.ignored,
       errors: f.errors,
       stored: Boolean(f.storageKey),
     }));
-    const sum = (k: "conversations" | "promptsFound" | "imported" | "duplicates" | "skipped") => views.reduce((n, f) => n + f[k], 0);
+    const sum = (k: "conversations" | "promptsFound" | "imported" | "duplicates" | "skipped" | "overLimit") => views.reduce((n, f) => n + f[k], 0);
     const heartbeat = session.heartbeatAt ?? session.startedAt;
     return {
       id: session.id,
@@ -217,6 +220,7 @@ export class ImportService {
         imported: sum("imported"),
         duplicates: sum("duplicates"),
         skipped: sum("skipped"),
+        overLimit: sum("overLimit"),
         failed: views.filter((f) => f.status === "failed").length,
       },
     };
@@ -294,7 +298,7 @@ export class ImportService {
     if (!row?.storageKey) return;
     await this.db
       .update(importFiles)
-      .set({ status: "processing", startedAt: sql`now()`, errors: [], bytesRead: 0 })
+      .set({ status: "processing", startedAt: sql`now()`, errors: [], bytesRead: 0, overLimit: 0 })
       .where(eq(importFiles.id, file.id));
     const copy = await this.storage.localCopy(row.storageKey);
     const staging = await StagingFile.create();
@@ -329,9 +333,10 @@ export class ImportService {
       const writer = new ImportWriter(this.db, this.userId, { sessionId, fileId: file.id, fileName: file.fileName });
       let batch: StagedPrompt[] = [];
       let processed = 0;
+      let overLimit = 0;
       const flush = async () => {
         if (batch.length === 0) return;
-        await writer.writeBatch(batch);
+        overLimit += (await writer.writeBatch(batch)).overLimit;
         processed += batch.length;
         batch = [];
         await this.db.update(importFiles).set({ processed }).where(eq(importFiles.id, file.id));
@@ -353,7 +358,7 @@ export class ImportService {
       if (session?.autoTag) await new AutoTagService(this.db, this.userId).tagImportedFile(file.id);
       await this.db
         .update(importFiles)
-        .set({ status: "succeeded", imported: counts!.imported, duplicates: stats.prompts - counts!.imported, finishedAt: sql`now()` })
+        .set({ status: "succeeded", imported: counts!.imported, duplicates: stats.prompts - counts!.imported - overLimit, overLimit, finishedAt: sql`now()` })
         .where(eq(importFiles.id, file.id));
     } catch (error) {
       if (error instanceof ImportCancelled) {

@@ -1,5 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/client";
+import { PlanLimiter } from "../plan-limiter";
 import { titleFromBody } from "../prompts/prompt-service";
 import { fingerprintOfNormalized, normalizePromptText, occurrenceKey } from "./fingerprint";
 import { MIN_SHARED_BANDS, NEAR_DUPLICATE_THRESHOLD, signature, similarity, type Signature } from "./minhash";
@@ -13,7 +14,8 @@ type Item = StagedPrompt & { fingerprint: string; key: string; normalized: strin
 type Decision = { kind: "existing"; promptId: string; variant: boolean } | { kind: "new" } | { kind: "pending"; item: Item; variant: boolean };
 type Candidate<T> = { ref: T; minhash: number[] };
 
-export type BatchResult = { created: number; folded: number; alreadyImported: number };
+/** overLimit: prompts not written because the user's plan allows no more prompts (nor their copies in the batch). */
+export type BatchResult = { created: number; folded: number; alreadyImported: number; overLimit: number };
 
 /**
  * Library signatures are looked up with all but the MIN_SHARED_BANDS − 1 most common of a prompt's band keys
@@ -51,7 +53,7 @@ export class ImportWriter {
     const items = batch.map((p) => this.prepare(p));
     if (!this.bandCountsLoaded && this.lookups + items.length > LOAD_BAND_COUNTS_AFTER) await this.loadBandCounts();
     return this.db.transaction(async (tx) => {
-      const result: BatchResult = { created: 0, folded: 0, alreadyImported: 0 };
+      const result: BatchResult = { created: 0, folded: 0, alreadyImported: 0, overLimit: 0 };
 
       // 1. Occurrences already stored.
       const keys = [...new Set(items.map((i) => i.key))];
@@ -92,19 +94,33 @@ export class ImportWriter {
       const known = new Map<string, Candidate<string>[]>(); // by fingerprint
       if (probes.length > 0) {
         this.lookups += probes.length;
-        const payload = probes.map((item, i) => ({ i, probe: this.lookupKeys(item.signature!.bands), bands: item.signature!.bands }));
-        for (const row of await rows<{ i: number; promptId: string; minhash: number[] }>(
+        // One index scan for the whole batch (each probe's keys but its most common ones), then the shared
+        // bands of each (probe, signature) pair counted against all of the probe's keys.
+        const lookup = new Set<number>();
+        for (const item of probes) for (const band of this.lookupKeys(item.signature!.bands)) lookup.add(band);
+        const payload = probes.map((item, i) => ({ i, bands: item.signature!.bands }));
+        // The planner must use the bands index here: a scan of the table would test every row against
+        // thousands of keys. Postgres has no hints; this setting lasts until the statement after next.
+        await tx.execute(sql`set local enable_seqscan = off`);
+        const rowsFound = await rows<{ i: number; promptId: string; minhash: number[] }>(
           tx,
-          sql`select q.i, s.prompt_id as "promptId", s.minhash
-              from json_to_recordset(${JSON.stringify(payload)}::json) as q(i int, probe bigint[], bands bigint[])
-              cross join lateral (
-                select s.prompt_id, s.minhash from prompt_signatures s
-                where (s.user_id = ${this.userId}) is true and s.bands && q.probe
-                  and (select count(*) from unnest(s.bands) b where b = any(q.bands)) >= ${MIN_SHARED_BANDS}
-                offset 0
-              ) s
-              order by q.i, s.prompt_id`,
-        )) {
+          sql`with probe as (
+                select q.i, b from json_to_recordset(${JSON.stringify(payload)}::json) as q(i int, bands bigint[]) cross join lateral unnest(q.bands) as b
+              ), candidate as materialized (
+                select s.prompt_id, s.bands, s.minhash from prompt_signatures s
+                where s.bands && ${`{${[...lookup].join(",")}}`}::bigint[] and (s.user_id = ${this.userId}) is true
+              ), shared as (
+                select probe.i, candidate.prompt_id from candidate cross join lateral unnest(candidate.bands) as c(b)
+                join probe on probe.b = c.b
+                group by probe.i, candidate.prompt_id
+                having count(*) >= ${MIN_SHARED_BANDS}
+              )
+              select shared.i, shared.prompt_id as "promptId", candidate.minhash
+              from shared join candidate on candidate.prompt_id = shared.prompt_id
+              order by shared.i, shared.prompt_id`,
+        );
+        await tx.execute(sql`set local enable_seqscan to default`);
+        for (const row of rowsFound) {
           const fingerprint = probes[row.i]!.fingerprint;
           const list = known.get(fingerprint) ?? [];
           list.push({ ref: row.promptId, minhash: row.minhash.map(Number) });
@@ -154,8 +170,25 @@ export class ImportWriter {
         if (decision.kind === "pending") return creator(decision.item);
         return undefined;
       };
+
+      // The plan's prompt limit: new prompts past it are not created, in file order, and neither are the copies
+      // that would have folded into them. Locking the user's row orders this against every other prompt write.
+      let kept = fresh;
+      if (creating.length > 0) {
+        const { remaining } = await new PlanLimiter(tx, this.userId).remaining("prompts");
+        if (remaining !== null && creating.length > remaining) {
+          const dropped = new Set(creating.splice(remaining));
+          kept = fresh.filter((item) => {
+            const made = creator(item);
+            return made === undefined || !dropped.has(made);
+          });
+          result.overLimit = fresh.length - kept.length;
+          if (kept.length === 0) return result;
+        }
+      }
+
       const expectedUses = new Map<Item, number>();
-      for (const item of fresh) {
+      for (const item of kept) {
         const made = creator(item);
         if (made) expectedUses.set(made, (expectedUses.get(made) ?? 0) + 1);
       }
@@ -239,7 +272,7 @@ export class ImportWriter {
         if (decision.kind === "new") return { promptId: createdIds.get(item)!, variant: false, first: true };
         return { promptId: resolve(decision.item).promptId, variant: decision.variant, first: false };
       };
-      const occurrenceRows = fresh.map((item) => {
+      const occurrenceRows = kept.map((item) => {
         const { promptId, variant, first } = resolve(item);
         return {
           promptId,
@@ -270,7 +303,7 @@ export class ImportWriter {
         if (row.isFirst) result.created++;
         else result.folded++;
       }
-      result.alreadyImported += fresh.length - inserted.length;
+      result.alreadyImported += kept.length - inserted.length;
       // New prompts already count their expected occurrences; only differences are written. One statement
       // for all of them: ids and increments as parallel arrays.
       for (const [item, id] of createdIds) perPrompt.set(id, (perPrompt.get(id) ?? 0) - (expectedUses.get(item) ?? 0));

@@ -2,7 +2,9 @@ import { createHash } from "node:crypto";
 import { iterateJsonArray, type DeferredValue, type JsonItem, type PeekedValue } from "../core/json-stream";
 import { cleanPromptText, headText } from "../core/text";
 import { toDate } from "../core/time";
+import { baseName, isRecord, nonEmptyString, wellFormed } from "../core/values";
 import { ImportFormatError, type DetectProbe, type ExtractedPrompt, type ImportEntry, type ParseEvent, type Parser } from "../types";
+import { firstRecordKeys } from "./generic-json-head";
 
 /**
  * ChatGPT "Export data" (formats README §1): `conversations.json`, its 2026 shards `conversations-NNN.json`,
@@ -28,16 +30,16 @@ const CHATGPT_SIBLINGS = new Set(["user.json", "chat.html", "message_feedback.js
 
 function detectChatGpt(probe: DetectProbe): number {
   try {
-    const shape = scanHead(headText(probe.head));
-    if (!shape) return 0;
+    const keys = firstRecordKeys(headText(probe.head), ["conversations"]);
+    if (!keys) return 0;
     // Claude's export is also a conversations.json array: its items carry chat_messages instead of a tree.
-    if (shape.keys.has("chat_messages")) return 0;
+    if (keys.has("chat_messages")) return 0;
     const name = baseName(probe.name);
     const siblings = probe.siblings.some((s) => CHATGPT_SIBLINGS.has(baseName(s).toLowerCase()));
-    if (shape.keys.has("mapping")) return EXPORT_NAME.test(name) ? 0.95 : 0.9;
+    if (keys.has("mapping")) return EXPORT_NAME.test(name) ? 0.95 : 0.9;
     // No tree seen in the head (an empty array, or a first conversation with no mapping): trust the zip layout.
     if (EXPORT_NAME.test(name) && siblings) return 0.9;
-    if (shape.keys.size > 0) return 0;
+    if (keys.size > 0) return 0;
     if (SHARD_NAME.test(name)) return 0.6;
     if (EXPORT_NAME.test(name)) return 0.3;
     return 0;
@@ -358,66 +360,4 @@ function conversationId(conversation: Json, nodes: Map<string, Node>, ordinal: n
   const material = [conversation.title ?? null, conversation.create_time ?? null, ids];
   if (ids.length === 0 && material[0] === null && material[1] === null) material.push(ordinal);
   return `chatgpt-${createHash("sha256").update(JSON.stringify(material)).digest("hex").slice(0, 24)}`;
-}
-
-function nonEmptyString(value: unknown): string | null {
-  if (typeof value === "number" && Number.isFinite(value)) return String(value);
-  return typeof value === "string" && value.trim() !== "" ? value : null;
-}
-
-function isRecord(value: unknown): value is Json {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-// JSON may carry lone surrogates ("\ud83d" alone); they would not survive UTF-8 storage unchanged.
-function wellFormed(text: string): string {
-  return text.isWellFormed() ? text : text.toWellFormed();
-}
-
-function baseName(name: string): string {
-  return name.slice(name.lastIndexOf("/") + 1);
-}
-
-/**
- * Keys of the first conversation visible in the head: the top object's keys, the first item of a top array,
- * or the first item of a `{conversations: [...]}` wrapper. A structural scan, so a key quoted inside a
- * message ("\"mapping\"") or nested deeper never counts. Returns null when the head is not JSON-like.
- */
-function scanHead(text: string): { keys: Set<string> } | null {
-  type Frame = { brace: boolean; expectKey: boolean; lastKey: string | null; index: number; item: boolean; itemArray: boolean };
-  let i = 0;
-  while (i < text.length && /\s/.test(text[i]!)) i++;
-  if (text[i] !== "[" && text[i] !== "{") return null;
-  const keys = new Set<string>();
-  const stack: Frame[] = [];
-  while (i < text.length) {
-    const c = text[i]!;
-    const top = stack[stack.length - 1];
-    if (c === '"') {
-      let j = i + 1;
-      while (j < text.length && text[j] !== '"') j += text[j] === "\\" ? 2 : 1;
-      if (j >= text.length) break;
-      if (top?.brace && top.expectKey) {
-        top.lastKey = text.slice(i + 1, j);
-        top.expectKey = false;
-        if (top.item) keys.add(top.lastKey);
-      }
-      i = j + 1;
-      continue;
-    }
-    if (c === "{" || c === "[") {
-      const brace = c === "{";
-      const item = brace && (!top || (top.itemArray && top.index === 0));
-      const itemArray = !brace && (!top || (stack.length === 1 && top.brace && top.lastKey === "conversations"));
-      stack.push({ brace, expectKey: brace, lastKey: null, index: 0, item, itemArray });
-    } else if (c === "}" || c === "]") {
-      stack.pop();
-      if (stack.length === 0) break;
-    } else if (c === "," && top) {
-      top.index++;
-      if (top.brace) top.expectKey = true;
-    }
-    i++;
-  }
-  return { keys };
 }

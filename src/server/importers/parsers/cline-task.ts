@@ -2,6 +2,7 @@ import { iterateJsonArray, readJsonDocument } from "../core/json-stream";
 import { titleFromText } from "../core/markdown";
 import { cleanPromptText, headText } from "../core/text";
 import { toDate } from "../core/time";
+import { baseName, isRecord } from "../core/values";
 import { ImportFormatError, type DetectProbe, type ExtractedPrompt, type ImportEntry, type ParseContext, type ParseEvent, type Parser } from "../types";
 import { readClineUserText } from "./cline";
 
@@ -277,14 +278,7 @@ function* skipEvents(skips: Map<string, number>): Generator<ParseEvent> {
   for (const [reason, count] of skips) yield { kind: "skip", reason, count };
 }
 
-function baseName(name: string): string {
-  return name.split("/").pop() ?? name;
-}
-
 function stringOr(value: unknown, fallback: string): string {
   return typeof value === "string" && value !== "" ? value : fallback;
 }
 
-function isRecord(value: unknown): value is Json {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}

@@ -5,6 +5,7 @@ import initSqlJs from "sql.js";
 import { titleFromText } from "../core/markdown";
 import { cleanPromptText } from "../core/text";
 import { toDate } from "../core/time";
+import { isRecord } from "../core/values";
 import { ImportFormatError, type DetectProbe, type ExtractedPrompt, type ImportEntry, type ParseEvent, type Parser } from "../types";
 
 /**
@@ -480,6 +481,3 @@ function nonEmpty(value: unknown): string | null {
   return typeof value === "string" && value.trim() !== "" ? value : null;
 }
 
-function isRecord(value: unknown): value is Json {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}

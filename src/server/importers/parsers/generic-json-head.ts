@@ -18,6 +18,17 @@ export type HeadRecord = {
 
 const MAX_VALUE = 200;
 
+/**
+ * The keys of the first record the head shows (and of the first item of a wrapper array such as
+ * `{conversations: [...]}`), as a set; null when the head is not JSON-like. What the conversation-export
+ * detectors look at.
+ */
+export function firstRecordKeys(text: string, wrapperKeys: readonly string[] = []): Set<string> | null {
+  const head = scanJsonHead(text, wrapperKeys);
+  if (!head) return null;
+  return new Set([...head.keys.keys(), ...(head.wrapped?.keys.keys() ?? [])]);
+}
+
 export function scanJsonHead(text: string, wrapperKeys: readonly string[] = []): HeadRecord | null {
   let i = skipSpace(text, text.charCodeAt(0) === 0xfeff ? 1 : 0);
   const c = text[i];

@@ -36,6 +36,9 @@ const envSchema = z.object({
   // Users' own keys may point at private addresses (a local Ollama…) outside production; in production only
   // when this is set — otherwise a user could make the server call internal services.
   AI_ALLOW_PRIVATE_BASE_URLS: optionalBool,
+  // Auto-tagging: "auto" uses the user's own key, else the platform's OpenAI key, else the offline tagger;
+  // "offline" never calls an LLM for tags.
+  AUTO_TAG_ENGINE: z.preprocess(emptyAsUndefined, z.enum(["auto", "offline"]).default("auto")),
   OPENAI_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1000).max(600_000).default(30_000)),
   STRIPE_SECRET_KEY: optionalString,
   STRIPE_WEBHOOK_SECRET: optionalString,

@@ -31,7 +31,7 @@ export function useFakeOpenAi(): FakeOpenAi {
   return fake;
 }
 
-const ENV_KEYS = ["OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL", "OPENAI_TIMEOUT_MS", "APP_ENCRYPTION_KEY", "DATA_DIR", "NODE_ENV", "PLAN_LIMITS"] as const;
+const ENV_KEYS = ["OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL", "OPENAI_TIMEOUT_MS", "AUTO_TAG_ENGINE", "APP_ENCRYPTION_KEY", "DATA_DIR", "NODE_ENV", "PLAN_LIMITS"] as const;
 type EnvKey = (typeof ENV_KEYS)[number];
 
 /**
@@ -50,7 +50,7 @@ export function useAiEnv(): (vars: Partial<Record<EnvKey, string | undefined>>) 
     resetApplicationKey();
   };
   // The plans' documented limits (no PLAN_LIMITS override) and no platform AI unless a test configures it.
-  beforeEach(() => set({ APP_ENCRYPTION_KEY: randomBytes(32).toString("base64"), OPENAI_API_KEY: undefined, OPENAI_BASE_URL: undefined, OPENAI_MODEL: undefined, OPENAI_TIMEOUT_MS: undefined, PLAN_LIMITS: undefined }));
+  beforeEach(() => set({ APP_ENCRYPTION_KEY: randomBytes(32).toString("base64"), OPENAI_API_KEY: undefined, OPENAI_BASE_URL: undefined, OPENAI_MODEL: undefined, OPENAI_TIMEOUT_MS: undefined, AUTO_TAG_ENGINE: undefined, PLAN_LIMITS: undefined }));
   afterEach(() => set(Object.fromEntries(saved)));
   return set;
 }

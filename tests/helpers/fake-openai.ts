@@ -24,6 +24,8 @@ export type Behaviour =
   | { kind: "optimization"; output: OptimizationOutput; usage?: ProviderUsage | null; model?: string }
   /** An answer whose content is exactly this string (not JSON, or JSON that does not match the schema). */
   | { kind: "content"; content: string; usage?: ProviderUsage | null; model?: string }
+  /** An answer whose content this function computes from the request's JSON body (for answers that depend on the input). */
+  | { kind: "compute"; content: (body: any) => string; usage?: ProviderUsage | null; model?: string }
   /** An OpenAI-style error: 401, 429 (optionally with retry-after), 500… */
   | { kind: "error"; status: number; retryAfter?: string; message?: string; code?: string; type?: string }
   /** Wait `ms` before answering with `then` (the client may give up first). */
@@ -175,8 +177,9 @@ export class FakeOpenAi {
         return this.sendJson(res, 200, { object: "list", data: ids.map((id) => ({ id, object: "model", created: 1_715_367_049, owned_by: "system" })) });
       }
       case "optimization":
+      case "compute":
       case "content": {
-        const content = behaviour.kind === "optimization" ? JSON.stringify(behaviour.output) : behaviour.content;
+        const content = behaviour.kind === "optimization" ? JSON.stringify(behaviour.output) : behaviour.kind === "compute" ? behaviour.content(body) : behaviour.content;
         const usage = behaviour.usage === undefined ? DEFAULT_USAGE : behaviour.usage;
         return this.sendJson(res, 200, {
           id: `chatcmpl-${randomUUID().replaceAll("-", "").slice(0, 24)}`,

@@ -55,15 +55,15 @@ export type ImportInput = { name: string; data: Uint8Array | string; parser?: st
 const bytesOf = (data: Uint8Array | string) => (typeof data === "string" ? Buffer.from(data, "utf8") : Buffer.from(data));
 
 /** A session with every file uploaded, not started. */
-export async function uploadSession(service: ImportService, files: ImportInput[]) {
-  const { uploads, ...session } = await service.createSession({ files: files.map((f) => ({ name: f.name, size: bytesOf(f.data).length, parser: f.parser })) });
+export async function uploadSession(service: ImportService, files: ImportInput[], options: { autoTag?: boolean } = {}) {
+  const { uploads, ...session } = await service.createSession({ files: files.map((f) => ({ name: f.name, size: bytesOf(f.data).length, parser: f.parser })), ...options });
   for (const [i, upload] of uploads.entries()) await service.receiveUpload(session.id, upload.fileId, [bytesOf(files[i]!.data)]);
   return { session, uploads };
 }
 
 /** The whole service path: create, upload, start, process. */
-export async function runImport(service: ImportService, files: ImportInput[]): Promise<ImportSessionView> {
-  const { session } = await uploadSession(service, files);
+export async function runImport(service: ImportService, files: ImportInput[], options: { autoTag?: boolean } = {}): Promise<ImportSessionView> {
+  const { session } = await uploadSession(service, files, options);
   await service.start(session.id);
   return service.process(session.id);
 }

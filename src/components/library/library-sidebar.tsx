@@ -139,8 +139,10 @@ export function LibrarySidebar({ folders, tags, filters, onFilter, onFoldersChan
           onClick={() =>
             run(async () => {
               setNotice("Tagging…");
-              const result = await api<{ examined: number; tagged: number }>("/api/prompts/auto-tag", { body: {} });
-              setNotice(result.tagged ? `Tagged ${result.tagged} of ${result.examined} untagged prompts.` : "No untagged prompt matched a topic.");
+              const result = await api<{ examined: number; tagged: number; engine: "openai" | "offline"; notice?: string }>("/api/prompts/auto-tag", { body: {} });
+              const by = result.engine === "openai" ? " (by AI)" : "";
+              const summary = result.tagged ? `Tagged ${result.tagged} of ${result.examined} untagged prompts${by}.` : "No untagged prompt matched a topic.";
+              setNotice(result.notice ? `${summary} ${result.notice}` : summary);
               await reloadTags();
               onAutoTagged();
             })

@@ -72,7 +72,7 @@ export class OpenAiEngine implements OptimizeEngine {
       parsed = result.data;
     } catch {
       throw Object.assign(new AiEngineError("invalid_output", "The AI service answered, but not with a valid optimization. Nothing was saved; try again or use the built-in optimizer."), {
-        usage: usageOf(completion, prompt, content, this.config.model),
+        usage: usageOf(completion, SYSTEM + prompt, content, this.config.model),
       });
     }
     return {
@@ -81,7 +81,7 @@ export class OpenAiEngine implements OptimizeEngine {
       judged: { before: Math.round(parsed.judged.before), after: Math.round(parsed.judged.after) },
       provider: this.provider,
       model: completion.model || this.config.model,
-      usage: usageOf(completion, prompt, content, this.config.model),
+      usage: usageOf(completion, SYSTEM + prompt, content, this.config.model),
     };
   }
 
@@ -95,16 +95,17 @@ export class OpenAiEngine implements OptimizeEngine {
   }
 }
 
-function usageOf(completion: OpenAI.Chat.Completions.ChatCompletion, prompt: string, output: string, model: string) {
+/** Tokens of a call: the provider's usage field, or (when a compatible server omits it) our own count of `input` and `output`. */
+export function usageOf(completion: OpenAI.Chat.Completions.ChatCompletion, input: string, output: string, model: string) {
   const u = completion.usage;
   if (u) {
     return { inputTokens: u.prompt_tokens, outputTokens: u.completion_tokens, cachedTokens: u.prompt_tokens_details?.cached_tokens ?? 0, fromProvider: true };
   }
   // Some compatible servers omit usage: count it ourselves (exact for OpenAI encodings).
-  return { inputTokens: countTokens(SYSTEM + prompt, model).tokens, outputTokens: countTokens(output, model).tokens, cachedTokens: 0, fromProvider: false };
+  return { inputTokens: countTokens(input, model).tokens, outputTokens: countTokens(output, model).tokens, cachedTokens: 0, fromProvider: false };
 }
 
-function toEngineError(error: unknown): AiEngineError {
+export function toEngineError(error: unknown): AiEngineError {
   if (error instanceof AiEngineError) return error;
   if (error instanceof OpenAI.APIConnectionTimeoutError) return new AiEngineError("timeout", "The AI service did not answer in time. Nothing was saved; try again in a moment.");
   if (error instanceof OpenAI.RateLimitError) return new AiEngineError("rate_limited", "The AI service is rate-limiting requests right now. Nothing was saved; try again in a minute.");

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database, type DatabaseHandle } from "../../src/server/db/client";
 import { pgErrorCode } from "../../src/server/db/errors";
 import * as schema from "../../src/server/db/schema";
+import { AccountService } from "../../src/server/services/account-service";
 
 /**
  * The committed migrations, applied from nothing — as on a new install (PGlite) and a new deployment
@@ -175,6 +176,21 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("migrations on an empty Postgres
     } finally {
       await Promise.all(opened.map((h) => h.close()));
       await dropScratchDatabase(race.name);
+    }
+  });
+
+  it("a new instance's first accounts signing up at once: exactly one becomes its administrator", async () => {
+    const fresh = await createScratchDatabase("pv_first");
+    const opened = await openDatabase({ driver: "pg", url: fresh.url, max: 6 });
+    try {
+      const accounts = new AccountService(opened.db);
+      const made = await Promise.all(
+        [0, 1, 2, 3, 4, 5].map((i) => accounts.signUp({ email: `founder${i}@example.test`, password: "correct horse battery" }, { ip: `203.0.113.${i + 1}` })),
+      );
+      expect(made.filter((s) => s.user.isAdmin)).toHaveLength(1);
+    } finally {
+      await opened.close();
+      await dropScratchDatabase(fresh.name);
     }
   });
 });

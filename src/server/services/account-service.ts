@@ -10,6 +10,9 @@ import { hashToken, newSessionToken } from "../auth/tokens";
 import { parseInput } from "./input";
 import { appUserColumns, normalizeEmail, type AppUser } from "./users";
 
+/** Advisory lock key taken by sign-ups while the instance has no account yet ("pv-first" in ASCII). */
+const FIRST_ACCOUNT_LOCK = sql.raw(String(0x70762d6669727374n));
+
 export const SESSION_DAYS = 30;
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Sign-in limits per 15 minutes: failures for one email, and failures from one client address. */
@@ -46,8 +49,13 @@ export class AccountService {
     const adminEmails = env.ADMIN_EMAILS.split(",").map(normalizeEmail).filter(Boolean);
     try {
       const userId = await this.db.transaction(async (tx) => {
-        // The first account of a self-hosted instance administers it.
-        const [{ n }] = (await tx.select({ n: count() }).from(users)) as [{ n: number }];
+        // The first account of a self-hosted instance administers it. While there is none, sign-ups take a
+        // transaction lock first, so two at once cannot both count zero accounts.
+        let [{ n }] = (await tx.select({ n: count() }).from(users)) as [{ n: number }];
+        if (Number(n) === 0) {
+          await tx.execute(sql`select pg_advisory_xact_lock(${FIRST_ACCOUNT_LOCK})`);
+          [{ n }] = (await tx.select({ n: count() }).from(users)) as [{ n: number }];
+        }
         const [row] = await tx
           .insert(users)
           .values({

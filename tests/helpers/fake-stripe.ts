@@ -12,6 +12,10 @@ import type { AddressInfo } from "node:net";
  *   POST /v1/checkout/sessions         → a `checkout.session` with a hosted `url`
  *   POST /v1/billing_portal/sessions   → a `billing_portal.session` with a `url`
  *
+ * Idempotency as Stripe keeps it: a POST repeating an `Idempotency-Key` with the same parameters gets the first
+ * answer again (header `idempotent-replayed: true`) and creates nothing; with other parameters, a 400
+ * `idempotency_error`.
+ *
  * Every request is recorded with its parsed form body (a flat record keyed as Stripe encodes it). `failNext`
  * scripts a Stripe error for the next request to a path.
  */
@@ -32,6 +36,8 @@ export class FakeStripe {
   readonly requests: StripeRequest[] = [];
   readonly customers = new Map<string, Record<string, unknown>>();
   private readonly failures = new Map<string, StripeErrorScript[]>();
+  private readonly idempotent = new Map<string, { path: string; raw: string; status: number; body: unknown }>();
+  private answering: { key: string; path: string; raw: string } | null = null;
   private server: Server | undefined;
   private port = 0;
 
@@ -58,6 +64,7 @@ export class FakeStripe {
     this.requests.length = 0;
     this.customers.clear();
     this.failures.clear();
+    this.idempotent.clear();
   }
 
   /** The next request to `path` gets this Stripe error instead of an object. */
@@ -82,6 +89,17 @@ export class FakeStripe {
     if (!authorization?.startsWith("Bearer sk_")) {
       return this.error(res, { status: 401, type: "invalid_request_error", message: "You did not provide an API key." });
     }
+    const key = req.method === "POST" && typeof req.headers["idempotency-key"] === "string" ? req.headers["idempotency-key"] : null;
+    const seen = key ? this.idempotent.get(key) : undefined;
+    if (seen) {
+      if (seen.path !== path || seen.raw !== raw) {
+        return this.error(res, { status: 400, type: "idempotency_error", message: "Keys for idempotent requests can only be used with the same parameters they were first used with." });
+      }
+      return this.json(res, seen.status, seen.body, { "idempotent-replayed": "true" });
+    }
+    // The answer below (sent synchronously from here on) is remembered under the key, as Stripe does for 24 hours.
+    this.answering = key ? { key, path, raw } : null;
+
     const failure = this.failures.get(path)?.shift();
     if (failure) return this.error(res, failure);
 
@@ -146,6 +164,8 @@ export class FakeStripe {
   }
 
   private json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+    if (this.answering && status < 500) this.idempotent.set(this.answering.key, { path: this.answering.path, raw: this.answering.raw, status, body });
+    this.answering = null;
     res.writeHead(status, { "content-type": "application/json", "request-id": `req_${randomBytes(8).toString("hex")}`, ...headers });
     res.end(JSON.stringify(body));
   }

@@ -177,6 +177,18 @@ describe("billing routes", () => {
     }
   });
 
+  it("two checkouts started at once create one Stripe customer (same idempotency key), and both pages use it", async () => {
+    billingOn();
+    const user = await createUser(db());
+    const [a, b] = await Promise.all([checkout(user, { plan: "pro", interval: "month" }), checkout(user, { plan: "pro", interval: "year" })]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect(stripe.customers.size).toBe(1);
+    const keys = stripe.requestsTo("/v1/customers").map((r) => r.headers["idempotency-key"]);
+    expect(keys).toEqual([`promptvault-customer-${user.id}`, `promptvault-customer-${user.id}`]);
+    const [customerId] = stripe.customers.keys();
+    expect(stripe.requestsTo("/v1/checkout/sessions").map((r) => r.form.customer)).toEqual([customerId, customerId]);
+  });
+
   it("builds the return addresses from APP_URL when it is set", async () => {
     billingOn({ APP_URL: "https://prompts.example.org/" });
     const user = await createUser(db());

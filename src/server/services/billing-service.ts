@@ -102,7 +102,11 @@ export class BillingService {
     const [row] = await this.db.select({ customer: subscriptions.stripeCustomerId }).from(subscriptions).where(eq(subscriptions.userId, this.userId));
     if (row) return row.customer;
     const [user] = await this.db.select({ email: users.email, name: users.displayName }).from(users).where(eq(users.id, this.userId));
-    const customer = await viaStripe("open a checkout page", () => stripe.customers.create({ email: user?.email ?? undefined, name: user?.name ?? undefined, metadata: { userId: this.userId } }));
+    // Two checkouts started at once ask Stripe with the same idempotency key, so they get the same customer
+    // (Stripe keeps keys for 24 hours); the first row stored wins in any case.
+    const customer = await viaStripe("open a checkout page", () =>
+      stripe.customers.create({ email: user?.email ?? undefined, name: user?.name ?? undefined, metadata: { userId: this.userId } }, { idempotencyKey: `promptvault-customer-${this.userId}` }),
+    );
     await this.db
       .insert(subscriptions)
       .values({ userId: this.userId, stripeCustomerId: customer.id, plan: "free", status: "none" })

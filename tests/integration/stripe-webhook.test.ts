@@ -191,6 +191,24 @@ describe("Stripe webhook", () => {
     expect(await subscriptionOf(user.id)).toMatchObject({ status: "canceled" });
   });
 
+  it("the end of an older subscription does not end the one the person took out since", async () => {
+    setEnv(stripeEnv());
+    const user = await createUser(db());
+    const first = ids();
+    const second = { customer: first.customer, subscription: `sub_${randomUUID().slice(0, 14)}` };
+    const sub = (id: string, price: string) => ({ id, customer: first.customer, price, metadata: { userId: user.id, plan: "pro" } });
+    expect((await deliver(subscriptionEvent("created", sub(first.subscription, PRICES.proMonthly), { created: 100 }))).json.outcome).toBe("processed");
+    // A second subscription (say, Enterprise bought before Pro was cancelled), then the first one ends.
+    expect((await deliver(subscriptionEvent("created", sub(second.subscription, PRICES.enterpriseMonthly), { created: 200 }))).json.outcome).toBe("processed");
+    const oldEnds = subscriptionEvent("deleted", sub(first.subscription, PRICES.proMonthly), { created: 300 });
+    expect((await deliver(oldEnds)).json.outcome).toBe("ignored");
+    expect(await planOf(user.id)).toBe("enterprise");
+    expect(await subscriptionOf(user.id)).toMatchObject({ plan: "enterprise", status: "active", stripeSubscriptionId: second.subscription });
+    // The one in force ending does end the plan.
+    expect((await deliver(subscriptionEvent("deleted", sub(second.subscription, PRICES.enterpriseMonthly), { created: 400 }))).json.outcome).toBe("processed");
+    expect(await planOf(user.id)).toBe("free");
+  });
+
   it("invoice.payment_failed marks the subscription past_due and keeps the plan; invoice.paid after makes it active again", async () => {
     setEnv(stripeEnv());
     const user = await proUser();

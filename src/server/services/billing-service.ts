@@ -227,13 +227,24 @@ export class StripeWebhookService {
     periodEnd: Date | null;
     cancelAtPeriodEnd: boolean;
     created: number;
-  }): Promise<"processed" | "stale"> {
+  }): Promise<"processed" | "stale" | "ignored"> {
     // A reference that is not one of our ids (a payment link's, another integration's) names no user; asking
     // the database would fail the whole delivery and make Stripe retry it for days.
     const [user] = uuidSchema.safeParse(s.userId).success ? await this.db.select({ id: users.id }).from(users).where(eq(users.id, s.userId)) : [];
     if (!user) throw new ServiceError("not_found", `No user ${s.userId} for Stripe customer ${s.customer}.`);
     const [existing] = await this.db.select().from(subscriptions).where(eq(subscriptions.userId, s.userId)).for("update");
     if (existing && s.created < existing.lastEventCreated) return "stale";
+    // The end of another subscription (an old one, or a second one) does not end the one in force.
+    if (
+      existing &&
+      s.subscriptionId &&
+      existing.stripeSubscriptionId &&
+      existing.stripeSubscriptionId !== s.subscriptionId &&
+      ACTIVE.has(existing.status) &&
+      !ACTIVE.has(s.status)
+    ) {
+      return "ignored";
+    }
     const values = {
       stripeCustomerId: s.customer,
       stripeSubscriptionId: s.subscriptionId ?? existing?.stripeSubscriptionId ?? null,

@@ -2,64 +2,15 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { bufferEntry } from "../../../src/server/importers/core/entries";
-import { cleanPromptText } from "../../../src/server/importers/core/text";
 import { claudeParser } from "../../../src/server/importers/parsers/claude";
-import { ImportFormatError, type DetectProbe, type ExtractedPrompt, type ParseEvent } from "../../../src/server/importers/types";
+import { completesOrRefuses as wellFormedOrRefused, conversations, drain, expectWellFormed, failureOf, insertOrDeleteBytes, probe, prompts, replaceAt, skips } from "../../helpers/parsers";
 
 const SAMPLES = "/work/shared/formats/samples";
 const FIXTURES = path.resolve(import.meta.dirname, "../../fixtures/imports/claude");
 const fixture = (name: string) => readFileSync(path.join(FIXTURES, name));
 
-async function parse(name: string, data: Uint8Array | string, chunkBytes?: number): Promise<ParseEvent[]> {
-  const events: ParseEvent[] = [];
-  for await (const event of claudeParser.parse(bufferEntry(name, data, chunkBytes), { sibling: () => undefined })) events.push(event);
-  return events;
-}
-
-const prompts = (events: ParseEvent[]): ExtractedPrompt[] => events.flatMap((e) => (e.kind === "prompt" ? [e.prompt] : []));
-const skips = (events: ParseEvent[]) => events.flatMap((e) => (e.kind === "skip" ? [[e.reason, e.count ?? 1] as const] : []));
-const conversations = (events: ParseEvent[]) => events.flatMap((e) => (e.kind === "conversation" ? [{ id: e.id, title: e.title }] : []));
-
-async function failure(name: string, data: Uint8Array | string): Promise<ImportFormatError> {
-  try {
-    await parse(name, data);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ImportFormatError);
-    return error as ImportFormatError;
-  }
-  throw new Error("expected an ImportFormatError");
-}
-
-function probe(name: string, data: Uint8Array | string, siblings: string[] = []): DetectProbe {
-  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
-  return { name, size: bytes.length, head: bytes.subarray(0, 64 * 1024), siblings };
-}
-
-/** Every event well-formed: what any caller of a parser may rely on. */
-function expectWellFormed(events: ParseEvent[]) {
-  const positions = new Map<string | null, number>();
-  for (const event of events) {
-    if (event.kind === "conversation") {
-      positions.set(event.id, 0);
-      expect(event.id === null || typeof event.id === "string").toBe(true);
-    } else if (event.kind === "skip") {
-      expect(event.reason.length).toBeGreaterThan(0);
-      if (event.count !== undefined) expect(event.count).toBeGreaterThan(0);
-    } else {
-      const p = event.prompt;
-      expect(typeof p.text).toBe("string");
-      expect(p.text).not.toBe("");
-      expect(p.text).toBe(cleanPromptText(p.text));
-      expect(p.text.isWellFormed()).toBe(true);
-      expect(p.createdAt === null || (p.createdAt instanceof Date && !Number.isNaN(p.createdAt.getTime()))).toBe(true);
-      expect(p.model === null || typeof p.model === "string").toBe(true);
-      expect(positions.get(p.conversationId)).toBe(p.position);
-      positions.set(p.conversationId, p.position + 1);
-      for (const a of p.attachments ?? []) expect(typeof a.name).toBe("string");
-    }
-  }
-}
+const parse = (name: string, data: Uint8Array | string, chunkBytes?: number) => drain(claudeParser, name, data, { chunkBytes });
+const failure = (name: string, data: Uint8Array | string) => failureOf(claudeParser, name, data);
 
 describe("Claude parser: shared sample", () => {
   it("reads soulprint_claude_export_sample.json exactly (2024 shape, no parent links)", async () => {
@@ -388,13 +339,7 @@ describe("Claude detection", () => {
 describe("Claude parser: fuzz", () => {
   const seeds = ["conversations-2026.json", "browser-extension.json", "legacy-2024.json", "malformed.json"].map((f) => JSON.parse(fixture(f).toString("utf8")) as unknown);
 
-  async function completesOrRefuses(data: Uint8Array | string) {
-    try {
-      expectWellFormed(await parse("conversations.json", data));
-    } catch (error) {
-      if (!(error instanceof ImportFormatError)) throw error;
-    }
-  }
+  const completesOrRefuses = (data: Uint8Array | string) => wellFormedOrRefused(() => parse("conversations.json", data));
 
   it("arbitrary bytes: completes or throws ImportFormatError", async () => {
     await fc.assert(
@@ -407,12 +352,7 @@ describe("Claude parser: fuzz", () => {
     const text = fixture("conversations-2026.json");
     await fc.assert(
       fc.asyncProperty(fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.boolean()), { minLength: 1, maxLength: 6 }), async (edits) => {
-        let bytes = Buffer.from(text);
-        for (const [at, value, insert] of edits) {
-          const i = at % bytes.length;
-          bytes = insert ? Buffer.concat([bytes.subarray(0, i), Buffer.from([value]), bytes.subarray(i)]) : Buffer.concat([bytes.subarray(0, i), bytes.subarray(i + 1)]);
-        }
-        await completesOrRefuses(bytes);
+        await completesOrRefuses(insertOrDeleteBytes(text, edits));
       }),
       { numRuns: 300 },
     );
@@ -429,16 +369,3 @@ describe("Claude parser: fuzz", () => {
     );
   });
 });
-
-/** Replaces the `at`-th (mod count) value inside a JSON tree (not the root). */
-function replaceAt(root: unknown, at: number, value: unknown) {
-  const slots: [Record<string, unknown> | unknown[], string | number][] = [];
-  const walk = (node: unknown) => {
-    if (Array.isArray(node)) node.forEach((child, i) => (slots.push([node, i]), walk(child)));
-    else if (node && typeof node === "object") for (const [k, child] of Object.entries(node)) slots.push([node as Record<string, unknown>, k]), walk(child);
-  };
-  walk(root);
-  if (slots.length === 0) return;
-  const [parent, key] = slots[at % slots.length]!;
-  (parent as Record<string | number, unknown>)[key] = value;
-}

@@ -5,7 +5,8 @@ import { describe, expect, it } from "vitest";
 import { bufferEntry } from "../../../src/server/importers/core/entries";
 import { clineMarkdownParser } from "../../../src/server/importers/parsers/cline-markdown";
 import { clineTaskParser } from "../../../src/server/importers/parsers/cline-task";
-import { ImportFormatError, type ExtractedPrompt, type ImportEntry, type ParseEvent, type Parser } from "../../../src/server/importers/types";
+import { ImportFormatError } from "../../../src/server/importers/types";
+import { drainEntry as drain, mutateBytes, parsesSafely, probe, prompts as promptsOf, skipCounts as skipsOf } from "../../helpers/parsers";
 
 const SAMPLES = "/work/shared/formats/samples";
 const FIXTURES = path.resolve(import.meta.dirname, "../../fixtures/imports/cline");
@@ -17,37 +18,6 @@ function fixture(relative: string): Buffer {
 
 function sample(relative: string): Buffer {
   return readFileSync(path.join(SAMPLES, relative));
-}
-
-function probe(name: string, data: Uint8Array, siblings: string[] = []) {
-  return { name, size: data.length, head: data.subarray(0, 64 * 1024), siblings };
-}
-
-async function drain(parser: Parser, entry: ImportEntry, siblings: Record<string, ImportEntry> = {}): Promise<ParseEvent[]> {
-  const events: ParseEvent[] = [];
-  for await (const event of parser.parse(entry, { sibling: (name) => siblings[name] })) events.push(event);
-  return events;
-}
-
-function promptsOf(events: ParseEvent[]): ExtractedPrompt[] {
-  return events.flatMap((e) => (e.kind === "prompt" ? [e.prompt] : []));
-}
-
-function skipsOf(events: ParseEvent[]): Record<string, number> {
-  return Object.fromEntries(events.flatMap((e) => (e.kind === "skip" ? [[e.reason, e.count ?? 1]] : [])));
-}
-
-/** Completes with well-formed events, or fails with ImportFormatError — nothing else. */
-async function parsesSafely(parser: Parser, entry: ImportEntry): Promise<void> {
-  try {
-    for (const event of await drain(parser, entry)) {
-      if (event.kind !== "prompt") continue;
-      expect(event.prompt.text.trim()).not.toBe("");
-      expect(Number.isInteger(event.prompt.position) && event.prompt.position >= 0).toBe(true);
-    }
-  } catch (error) {
-    if (!(error instanceof ImportFormatError)) throw error;
-  }
 }
 
 function otherVendorSamples(): string[] {
@@ -374,17 +344,7 @@ describe("fuzz: parse completes or throws ImportFormatError", () => {
 
   /** Flips, deletes and inserts bytes at random places: mostly-valid input is where parsers break. */
   const mutation = fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 });
-  function mutate(data: Uint8Array, edits: [number, number, number][]): Uint8Array {
-    let bytes = Array.from(data);
-    for (const [at, kind, value] of edits) {
-      const i = at % Math.max(1, bytes.length);
-      if (kind === 0) bytes[i] = value;
-      else if (kind === 1) bytes.splice(i, 1 + (value % 16));
-      else bytes.splice(i, 0, value);
-    }
-    if (edits.length > 4) bytes = bytes.slice(0, Math.floor(bytes.length / 2)); // and a truncation
-    return Uint8Array.from(bytes);
-  }
+  const mutate = (data: Uint8Array, edits: [number, number, number][]) => mutateBytes(data, edits, { halveOver: 4 }); // and a truncation
 
   it.each(valid)("$parser.id on mutated $name", async ({ parser, name, data }) => {
     await fc.assert(

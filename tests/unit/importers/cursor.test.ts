@@ -7,45 +7,12 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { bufferEntry } from "../../../src/server/importers/core/entries";
 import { cursorMarkdownParser } from "../../../src/server/importers/parsers/cursor-markdown";
 import { cursorVscdbParser, MAX_VSCDB_BYTES } from "../../../src/server/importers/parsers/cursor-vscdb";
-import { ImportFormatError, type ExtractedPrompt, type ImportEntry, type ParseEvent, type Parser } from "../../../src/server/importers/types";
+import { ImportFormatError, type ImportEntry } from "../../../src/server/importers/types";
+import { conversations as conversationsOf, drainEntry as drain, mutateBytes, parsesSafely, probe, prompts as promptsOf, skipCounts as skipsOf } from "../../helpers/parsers";
 
 const SAMPLES = "/work/shared/formats/samples";
 const CURSOR = path.join(SAMPLES, "cursor");
 const FIXTURES = path.resolve(import.meta.dirname, "../../fixtures/imports/cursor");
-
-function probe(name: string, data: Uint8Array, siblings: string[] = []) {
-  return { name, size: data.length, head: data.subarray(0, 64 * 1024), siblings };
-}
-
-async function drain(parser: Parser, entry: ImportEntry): Promise<ParseEvent[]> {
-  const events: ParseEvent[] = [];
-  for await (const event of parser.parse(entry, { sibling: () => undefined })) events.push(event);
-  return events;
-}
-
-function promptsOf(events: ParseEvent[]): ExtractedPrompt[] {
-  return events.flatMap((e) => (e.kind === "prompt" ? [e.prompt] : []));
-}
-
-function skipsOf(events: ParseEvent[]): Record<string, number> {
-  return Object.fromEntries(events.flatMap((e) => (e.kind === "skip" ? [[e.reason, e.count ?? 1]] : [])));
-}
-
-function conversationsOf(events: ParseEvent[]) {
-  return events.flatMap((e) => (e.kind === "conversation" ? [{ id: e.id, title: e.title }] : []));
-}
-
-async function parsesSafely(parser: Parser, entry: ImportEntry): Promise<void> {
-  try {
-    for (const event of await drain(parser, entry)) {
-      if (event.kind !== "prompt") continue;
-      expect(event.prompt.text.trim()).not.toBe("");
-      expect(Number.isInteger(event.prompt.position) && event.prompt.position >= 0).toBe(true);
-    }
-  } catch (error) {
-    if (!(error instanceof ImportFormatError)) throw error;
-  }
-}
 
 // ——— building test databases with sql.js itself ———
 
@@ -482,16 +449,7 @@ describe("detection", () => {
 
 describe("fuzz: parse completes or throws ImportFormatError", () => {
   const mutation = fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 });
-  function mutate(data: Uint8Array, edits: [number, number, number][]): Uint8Array {
-    const bytes = Array.from(data);
-    for (const [at, kind, value] of edits) {
-      const i = at % Math.max(1, bytes.length);
-      if (kind === 0) bytes[i] = value;
-      else if (kind === 1) bytes.splice(i, 1 + (value % 16));
-      else bytes.splice(i, 0, value);
-    }
-    return Uint8Array.from(bytes);
-  }
+  const mutate = mutateBytes;
 
   it("cursor-vscdb on corrupted databases", async () => {
     const data = buildDb(exampleRows.map(({ table, key, value }) => ({ table, key, value })));

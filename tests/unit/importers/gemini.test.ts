@@ -2,66 +2,20 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { bufferEntry } from "../../../src/server/importers/core/entries";
-import { cleanPromptText } from "../../../src/server/importers/core/text";
 import { geminiAiStudioParser, geminiTakeoutParser } from "../../../src/server/importers/parsers/gemini";
 import { decodeEntities, parseActivityDate } from "../../../src/server/importers/parsers/gemini-takeout-html";
-import { ImportFormatError, type DetectProbe, type ExtractedPrompt, type ParseEvent, type Parser } from "../../../src/server/importers/types";
+import type { ParseEvent, Parser } from "../../../src/server/importers/types";
+import { completesOrRefuses as wellFormedOrRefused, conversations, drain, expectWellFormed, failureOf, probe, prompts, setCutOrInsertBytes, skips } from "../../helpers/parsers";
 
 const SAMPLES = "/work/shared/formats/samples";
 const FIXTURES = path.resolve(import.meta.dirname, "../../fixtures/imports/gemini");
 const fixture = (name: string) => readFileSync(path.join(FIXTURES, name));
 const sample = (name: string) => readFileSync(path.join(SAMPLES, name));
 
-async function parse(parser: Parser, name: string, data: Uint8Array | string, options: { chunkBytes?: number; siblings?: Record<string, string> } = {}) {
-  const events: ParseEvent[] = [];
-  const siblings = options.siblings ?? {};
-  const context = { sibling: (n: string) => (n in siblings ? bufferEntry(n, siblings[n]!) : undefined) };
-  for await (const event of parser.parse(bufferEntry(name, data, options.chunkBytes), context)) events.push(event);
-  return events;
-}
-
-const prompts = (events: ParseEvent[]): ExtractedPrompt[] => events.flatMap((e) => (e.kind === "prompt" ? [e.prompt] : []));
-const skips = (events: ParseEvent[]) => events.flatMap((e) => (e.kind === "skip" ? [[e.reason, e.count ?? 1] as const] : []));
-const conversations = (events: ParseEvent[]) => events.flatMap((e) => (e.kind === "conversation" ? [{ id: e.id, title: e.title }] : []));
+const parse = drain;
+const failure = failureOf;
 /** Compact view: [conversationId, position, text, createdAt ISO or null]. */
 const rows = (events: ParseEvent[]) => prompts(events).map((p) => [p.conversationId, p.position, p.text, p.createdAt?.toISOString() ?? null]);
-
-async function failure(parser: Parser, name: string, data: Uint8Array | string): Promise<ImportFormatError> {
-  try {
-    await parse(parser, name, data);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ImportFormatError);
-    return error as ImportFormatError;
-  }
-  throw new Error("expected an ImportFormatError");
-}
-
-function probe(name: string, data: Uint8Array | string, siblings: string[] = []): DetectProbe {
-  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
-  return { name, size: bytes.length, head: bytes.subarray(0, 64 * 1024), siblings };
-}
-
-/** Every event well-formed: what any caller of a parser may rely on. */
-function expectWellFormed(events: ParseEvent[]) {
-  const positions = new Map<string | null, number>();
-  for (const event of events) {
-    if (event.kind === "conversation") {
-      positions.set(event.id, 0);
-    } else if (event.kind === "skip") {
-      expect(event.reason.length).toBeGreaterThan(0);
-      if (event.count !== undefined) expect(event.count).toBeGreaterThan(0);
-    } else {
-      const p = event.prompt;
-      expect(p.text).not.toBe("");
-      expect(p.text).toBe(cleanPromptText(p.text));
-      expect(p.text.isWellFormed()).toBe(true);
-      expect(p.createdAt === null || !Number.isNaN(p.createdAt.getTime())).toBe(true);
-      expect(positions.get(p.conversationId)).toBe(p.position);
-      positions.set(p.conversationId, p.position + 1);
-    }
-  }
-}
 
 describe("Gemini Takeout: shared samples", () => {
   it("reads soulprint_gemini_takeout_myactivity.json exactly, grouped by the 30-minute rule", async () => {
@@ -435,11 +389,7 @@ describe("Gemini fuzzing", () => {
 
   async function completesOrRefuses(parser: Parser, name: string, data: Uint8Array) {
     expect(() => parser.detect(probe(name, data))).not.toThrow();
-    try {
-      expectWellFormed(await parse(parser, name, data, { chunkBytes: 13 }));
-    } catch (error) {
-      if (!(error instanceof ImportFormatError)) throw error;
-    }
+    await wellFormedOrRefused(() => parse(parser, name, data, { chunkBytes: 13 }));
   }
 
   it.each(parsers)("%s (%s) survives arbitrary bytes", async (_id, parser, name) => {
@@ -456,14 +406,7 @@ describe("Gemini fuzzing", () => {
     });
     await fc.assert(
       fc.asyncProperty(mutation, async ({ seed, edits }) => {
-        let bytes: Uint8Array = Uint8Array.from(seeds[seed]!);
-        for (const edit of edits) {
-          const at = edit.at % Math.max(1, bytes.length);
-          if (edit.kind === "set") bytes[at] = edit.byte;
-          else if (edit.kind === "cut") bytes = bytes.subarray(0, at);
-          else bytes = Uint8Array.from([...bytes.subarray(0, at), edit.byte, ...bytes.subarray(at)]);
-        }
-        await completesOrRefuses(parser, name, bytes);
+        await completesOrRefuses(parser, name, setCutOrInsertBytes(seeds[seed]!, edits));
       }),
       { numRuns: 200 },
     );

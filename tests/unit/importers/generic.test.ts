@@ -3,10 +3,9 @@ import path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { iterateCsvRecords } from "../../../src/server/importers/core/csv";
-import { bufferEntry } from "../../../src/server/importers/core/entries";
-import { cleanPromptText } from "../../../src/server/importers/core/text";
 import { genericCsvParser, genericJsonlParser, genericJsonParser, genericTextParser } from "../../../src/server/importers/parsers/generic";
-import { ImportFormatError, type DetectProbe, type ExtractedPrompt, type ParseEvent, type Parser } from "../../../src/server/importers/types";
+import type { ParseEvent, Parser } from "../../../src/server/importers/types";
+import { completesOrRefuses as wellFormedOrRefused, drain, expectWellFormed as expectWellFormedEvents, failureOf, probe, prompts, setCutOrInsertBytes, skips } from "../../helpers/parsers";
 
 const SAMPLES = "/work/shared/formats/samples";
 const FIXTURES = path.resolve(import.meta.dirname, "../../fixtures/imports/generic");
@@ -14,56 +13,12 @@ const fixture = (name: string) => readFileSync(path.join(FIXTURES, name));
 const sample = (name: string) => readFileSync(path.join(SAMPLES, name));
 const GENERIC = [genericCsvParser, genericJsonParser, genericJsonlParser, genericTextParser];
 
-async function parse(parser: Parser, name: string, data: Uint8Array | string, chunkBytes?: number): Promise<ParseEvent[]> {
-  const events: ParseEvent[] = [];
-  for await (const event of parser.parse(bufferEntry(name, data, chunkBytes), { sibling: () => undefined })) events.push(event);
-  return events;
-}
-
-const prompts = (events: ParseEvent[]): ExtractedPrompt[] => events.flatMap((e) => (e.kind === "prompt" ? [e.prompt] : []));
-const skips = (events: ParseEvent[]) => events.flatMap((e) => (e.kind === "skip" ? [[e.reason, e.count ?? 1] as const] : []));
+const parse = (parser: Parser, name: string, data: Uint8Array | string, chunkBytes?: number) => drain(parser, name, data, { chunkBytes });
+const failure = (parser: Parser, name: string, data: Uint8Array | string, chunkBytes?: number) => failureOf(parser, name, data, { chunkBytes });
 /** Compact view: [position, text, conversationTitle]. */
 const rows = (events: ParseEvent[]) => prompts(events).map((p) => [p.position, p.text, p.conversationTitle]);
-
-async function failure(parser: Parser, name: string, data: Uint8Array | string, chunkBytes?: number): Promise<ImportFormatError> {
-  try {
-    await parse(parser, name, data, chunkBytes);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ImportFormatError);
-    return error as ImportFormatError;
-  }
-  throw new Error("expected an ImportFormatError");
-}
-
-function probe(name: string, data: Uint8Array | string, siblings: string[] = []): DetectProbe {
-  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
-  return { name, size: bytes.length, head: bytes.subarray(0, 64 * 1024), siblings };
-}
-
-/** Every event well-formed; positions only grow within a conversation (generic lists keep gaps for skipped rows). */
-function expectWellFormed(events: ParseEvent[]) {
-  let conversation: string | null | undefined;
-  let last = -1;
-  for (const event of events) {
-    if (event.kind === "conversation") {
-      conversation = event.id;
-      last = -1;
-    } else if (event.kind === "skip") {
-      expect(event.reason.length).toBeGreaterThan(0);
-      if (event.count !== undefined) expect(event.count).toBeGreaterThan(0);
-    } else {
-      const p = event.prompt;
-      expect(p.conversationId).toBe(conversation);
-      expect(p.text).not.toBe("");
-      expect(p.text).toBe(cleanPromptText(p.text));
-      expect(p.text.isWellFormed()).toBe(true);
-      expect(p.conversationTitle === null || p.conversationTitle.isWellFormed()).toBe(true);
-      expect(p.createdAt === null || !Number.isNaN(p.createdAt.getTime())).toBe(true);
-      expect(p.position).toBeGreaterThan(last);
-      last = p.position;
-    }
-  }
-}
+/** Generic lists keep gaps for skipped rows: positions only grow within a conversation. */
+const expectWellFormed = (events: ParseEvent[]) => expectWellFormedEvents(events, { positions: "increasing" });
 
 describe("generic CSV", () => {
   it("reads an awesome-chatgpt-prompts style file (BOM, CRLF, quoted line breaks, placeholders)", async () => {
@@ -443,13 +398,7 @@ describe("generic fuzzing", () => {
     [genericTextParser.id, genericTextParser, "f.md", [fixture("prompts.md"), fixture("transcript-bold.md"), fixture("frontmatter.md")]],
   ];
 
-  async function completesOrRefuses(parser: Parser, name: string, data: Uint8Array) {
-    try {
-      expectWellFormed(await parse(parser, name, data, 11));
-    } catch (error) {
-      if (!(error instanceof ImportFormatError)) throw error;
-    }
-  }
+  const completesOrRefuses = (parser: Parser, name: string, data: Uint8Array) => wellFormedOrRefused(() => parse(parser, name, data, 11), expectWellFormed);
 
   it.each(cases)("%s survives arbitrary bytes", async (_id, parser, name) => {
     await fc.assert(
@@ -470,14 +419,7 @@ describe("generic fuzzing", () => {
     });
     await fc.assert(
       fc.asyncProperty(mutation, async ({ seed, edits }) => {
-        let bytes: Uint8Array = Uint8Array.from(seeds[seed]!);
-        for (const edit of edits) {
-          const at = edit.at % Math.max(1, bytes.length);
-          if (edit.kind === "set") bytes[at] = edit.byte;
-          else if (edit.kind === "cut") bytes = bytes.subarray(0, at);
-          else bytes = Uint8Array.from([...bytes.subarray(0, at), edit.byte, ...bytes.subarray(at)]);
-        }
-        await completesOrRefuses(parser, name, bytes);
+        await completesOrRefuses(parser, name, setCutOrInsertBytes(seeds[seed]!, edits));
       }),
       { numRuns: 200 },
     );

@@ -241,8 +241,11 @@ describe("ChatGPT parser: text edge cases", () => {
   });
 
   it("replaces a lone escaped surrogate instead of storing broken text", async () => {
-    const json = '[{"id":"s","current_node":"u","mapping":{"r":{"id":"r","parent":null,"children":["u"]},"u":{"id":"u","parent":"r","children":[],"message":{"author":{"role":"user"},"content":{"content_type":"text","parts":["half \\ud83d pair"]}}}}}]';
-    expect(prompts(await parse("c.json", json))[0]!.text).toBe("half \ufffd pair");
+    const json = '[{"id":"s","title":"broken \\ud83d title","current_node":"u","mapping":{"r":{"id":"r","parent":null,"children":["u"]},"u":{"id":"u","parent":"r","children":[],"message":{"author":{"role":"user"},"content":{"content_type":"text","parts":["half \\ud83d pair"]}}}}}]';
+    const events = await parse("c.json", json);
+    expect(prompts(events)[0]!.text).toBe("half \ufffd pair");
+    expect(conversations(events)).toEqual([{ id: "s", title: "broken \ufffd title" }]);
+    expect(prompts(events)[0]!.conversationTitle).toBe("broken \ufffd title");
   });
 });
 

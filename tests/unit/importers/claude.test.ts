@@ -245,8 +245,10 @@ describe("Claude parser: text edge cases", () => {
   });
 
   it("replaces a lone escaped surrogate instead of storing broken text", async () => {
-    const json = '[{"uuid":"s","chat_messages":[{"uuid":"h","sender":"human","text":"half \\udc00 pair"}]}]';
-    expect(prompts(await parse("c.json", json))[0]!.text).toBe("half \ufffd pair");
+    const json = '[{"uuid":"s","name":"broken \\udc00 title","chat_messages":[{"uuid":"h","sender":"human","text":"half \\udc00 pair"}]}]';
+    const events = await parse("c.json", json);
+    expect(prompts(events)[0]!.text).toBe("half \ufffd pair");
+    expect(conversations(events)).toEqual([{ id: "s", title: "broken \ufffd title" }]);
   });
 });
 

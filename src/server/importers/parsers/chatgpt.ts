@@ -103,7 +103,8 @@ type Node = { id: string; parent: string | null; children: string[]; message: Me
 function* readConversation(conversation: Json, ordinal: number, item: JsonItem): Generator<ParseEvent> {
   const nodes = readNodes(conversation.mapping, item);
   const id = conversationId(conversation, nodes, ordinal);
-  const title = nonEmptyString(conversation.title);
+  const raw = nonEmptyString(conversation.title);
+  const title = raw === null ? null : wellFormed(raw);
   yield { kind: "conversation", id, title };
 
   const activePath = activeBranch(nodes, conversation.current_node);

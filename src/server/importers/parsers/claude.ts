@@ -75,7 +75,8 @@ function notClaude(entryName: string, value: unknown, offset: number): ImportFor
 function* readConversation(conversation: Json, ordinal: number): Generator<ParseEvent> {
   const messages = Array.isArray(conversation.chat_messages) ? conversation.chat_messages.filter(isRecord) : [];
   const id = conversationId(conversation, messages, ordinal);
-  const title = nonEmptyString(conversation.name);
+  const raw = nonEmptyString(conversation.name);
+  const title = raw === null ? null : wellFormed(raw);
   yield { kind: "conversation", id, title };
 
   const model = nonEmptyString(conversation.model);

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { expect, test } from "vitest";
 import { buildZip } from "../helpers/zip";
 import { signUp, uniqueEmail, useBrowser } from "./browser";
+import { E2E_FREE_PROMPT_LIMIT } from "./setup/server";
 
 const { newContext } = useBrowser();
 
@@ -60,5 +61,30 @@ test("drop a ChatGPT export zip → progress → summary → the prompts are in 
   await page.getByRole("button", { name: "Import 1 file" }).click();
   await page.getByTestId("import-summary").waitFor({ timeout: 60_000 });
   expect(await page.getByTestId("import-summary").getByRole("heading").textContent()).toBe("0 new prompts in your library");
+  await context.close();
+});
+
+test("an import past the Free plan's prompt limit brings in what fits and says how to get the rest", async () => {
+  const context = await newContext();
+  const page = await context.newPage();
+  await signUp(page, uniqueEmail("import-limit"));
+  // All but one of the prompts the e2e server's Free plan allows.
+  for (let i = 1; i < E2E_FREE_PROMPT_LIMIT; i++) {
+    expect((await page.request.post("/api/prompts", { data: { title: `Mine ${i}`, body: `My own prompt number ${i}.` } })).status()).toBe(201);
+  }
+  await page.goto("/import");
+  const transfer = await page.evaluateHandle((text) => {
+    const t = new DataTransfer();
+    t.items.add(new File([text], "conversations.json", { type: "application/json" }));
+    return t;
+  }, conversations);
+  await page.dispatchEvent('[data-testid="import-dropzone"]', "drop", { dataTransfer: transfer });
+  await page.getByRole("button", { name: "Import 1 file" }).click();
+  const summary = page.getByTestId("import-summary");
+  await summary.waitFor({ timeout: 60_000 });
+  expect(await summary.getByRole("heading").textContent()).toBe("1 new prompt in your library");
+  const banner = page.getByTestId("import-over-limit");
+  expect(await banner.textContent()).toContain("2 prompts were not imported: your library reached your plan's prompt limit.");
+  expect(await banner.getByRole("link", { name: "Upgrade your plan" }).getAttribute("href")).toBe("/plan");
   await context.close();
 });

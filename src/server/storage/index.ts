@@ -1,5 +1,5 @@
 import path from "node:path";
-import { getEnv, isBlobConfigured } from "../env";
+import { getEnv, isBlobConfigured, type Env } from "../env";
 import { BlobFileStorage } from "./blob";
 import { LocalFileStorage } from "./local";
 
@@ -20,10 +20,13 @@ export interface FileStorage {
 
 export { StorageLimitError } from "./errors";
 
-let storage: FileStorage | undefined;
+let cached: { env: Env; storage: FileStorage } | undefined;
 
+/** Built once per configuration: production reads the environment once; tests that reload it get the matching storage. */
 export function getFileStorage(): FileStorage {
   const env = getEnv();
-  storage ??= isBlobConfigured(env) ? new BlobFileStorage(env.BLOB_READ_WRITE_TOKEN!) : new LocalFileStorage(path.resolve(env.DATA_DIR, "files"));
-  return storage;
+  if (cached?.env !== env) {
+    cached = { env, storage: isBlobConfigured(env) ? new BlobFileStorage(env.BLOB_READ_WRITE_TOKEN!) : new LocalFileStorage(path.resolve(env.DATA_DIR, "files")) };
+  }
+  return cached.storage;
 }

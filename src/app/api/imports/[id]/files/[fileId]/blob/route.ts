@@ -1,10 +1,18 @@
+import { z } from "zod";
 import { getEnv } from "@/server/env";
 import { ServiceError } from "@/server/errors";
 import { json, readJson, userRoute } from "@/server/http/handler";
 import { getFileStorage } from "@/server/storage";
 import { ImportService } from "@/server/services/imports/import-service";
+import { parseInput } from "@/server/services/input";
 
 type Params = { id: string; fileId: string };
+
+/** What the SDK's client `upload()` posts to ask for a client token. */
+const tokenRequestSchema = z.object({
+  type: z.literal("blob.generate-client-token"),
+  payload: z.object({ pathname: z.string().min(1), clientPayload: z.string().nullable().default(null), multipart: z.boolean().default(false) }),
+});
 
 function requireBlob() {
   if (getFileStorage().kind !== "blob") throw new ServiceError("not_configured", "Uploads go to this server, not to Blob storage.");
@@ -18,8 +26,11 @@ export const POST = userRoute<Params>(async ({ req, db, user, params }) => {
   requireBlob();
   const { handleUpload } = await import("@vercel/blob/client");
   const { key, maxBytes } = await new ImportService(db, user.id).uploadKey(params.id, params.fileId);
+  // Only token requests: without onUploadCompleted there are no completion callbacks to take, and anything
+  // else would reach the SDK as a plain Error (a 500) instead of a 422.
+  const body = parseInput(tokenRequestSchema, await readJson(req));
   const result = await handleUpload({
-    body: (await readJson(req)) as never,
+    body,
     request: req,
     token: getEnv().BLOB_READ_WRITE_TOKEN,
     onBeforeGenerateToken: async (pathname) => {

@@ -180,7 +180,8 @@ describe("imports with Blob storage: the browser uploads straight to Blob", () =
     expect(issued.json.type).toBe("blob.generate-client-token");
     expect(clientToken.startsWith(`vercel_blob_client_${fake.storeId}_`)).toBe(true);
     const payload = getPayloadFromClientToken(clientToken);
-    expect(payload).toMatchObject({ pathname: key, maximumSizeInBytes: MAX_IMPORT_FILE_BYTES, addRandomSuffix: false, allowOverwrite: true });
+    // The token allows the size declared for this file (within the plan's limit), not the server's maximum.
+    expect(payload).toMatchObject({ pathname: key, maximumSizeInBytes: data.length, addRandomSuffix: false, allowOverwrite: true });
     expect(payload.validUntil).toBeGreaterThan(Date.now() + 50 * 60_000);
     expect(fake.requests).toEqual([]); // the token is signed locally, Blob is not asked
 

@@ -169,7 +169,9 @@ export class ImportService {
   async uploadKey(rawSessionId: string, rawFileId: string): Promise<{ key: string; maxBytes: number }> {
     const file = await this.ownedFile(rawSessionId, rawFileId);
     if (file.status !== "pending") throw new ServiceError("conflict", `${file.fileName} has already been uploaded.`);
-    return { key: storageKey(this.userId, file.sessionId, file.id, file.fileName), maxBytes: MAX_IMPORT_FILE_BYTES };
+    // The token allows the size the browser declared for this file, within the plan's limit: Blob refuses more.
+    const maxBytes = Math.min(await this.maxFileBytes(), file.bytes > 0 ? file.bytes : MAX_IMPORT_FILE_BYTES);
+    return { key: storageKey(this.userId, file.sessionId, file.id, file.fileName), maxBytes };
   }
 
   async get(rawSessionId: string): Promise<ImportSessionView> {

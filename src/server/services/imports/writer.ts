@@ -117,10 +117,12 @@ export class ImportWriter {
         });
         // The planner must use the bands index here: a scan of the table would test every row against
         // thousands of keys. Postgres has no hints; this setting lasts until it is reset below.
+        // Bands come back as one comma-separated string per row: thousands of rows a batch, and the drivers'
+        // array parsers cost more than split().
         await tx.execute(sql`set local enable_seqscan = off`);
-        const candidates = await rows<{ promptId: string; bands: (string | number)[] }>(
+        const candidates = await rows<{ promptId: string; bands: string }>(
           tx,
-          sql`select s.prompt_id as "promptId", s.bands from prompt_signatures s
+          sql`select s.prompt_id as "promptId", array_to_string(s.bands, ',') as bands from prompt_signatures s
               where (${overlapsAny(sql`s.bands`, [...lookup])}) and (s.user_id = ${this.userId}) is true`,
         );
         await tx.execute(sql`set local enable_seqscan to default`);
@@ -128,7 +130,7 @@ export class ImportWriter {
         const shared = new Map<number, number>();
         for (const candidate of candidates) {
           shared.clear();
-          for (const band of candidate.bands) for (const i of probesByBand.get(Number(band)) ?? []) shared.set(i, (shared.get(i) ?? 0) + 1);
+          for (const band of candidate.bands.split(",")) for (const i of probesByBand.get(Number(band)) ?? []) shared.set(i, (shared.get(i) ?? 0) + 1);
           for (const [i, n] of shared) if (n >= MIN_SHARED_BANDS) pairs.push({ i, promptId: candidate.promptId });
         }
         // Each probe's candidates in prompt id order (uuids in canonical form sort as Postgres sorts them).

@@ -17,7 +17,8 @@ describe("import kill-and-retry", () => {
 
   it("an import killed halfway and started again ends in exactly the library one clean run gives", async () => {
     // Enough for three writer batches, with exact and near copies spread over all of them.
-    const synthetic = syntheticChatGptExport({ prompts: 1_300, seed: 11 });
+    const PROMPTS = Math.round(2.6 * BATCH_SIZE);
+    const synthetic = syntheticChatGptExport({ prompts: PROMPTS, seed: 11 });
     expect(synthetic.prompts).toBeGreaterThan(2 * BATCH_SIZE);
     expect(synthetic.exactCopies).toBeGreaterThan(50);
     expect(synthetic.nearCopies).toBeGreaterThan(50);
@@ -38,7 +39,7 @@ describe("import kill-and-retry", () => {
     const staged: StagedPrompt[] = [];
     const stats = await extractFile({ path: copy.path, fileName: file.name, onPrompt: (p) => void staged.push(p) });
     await copy.release();
-    expect(stats).toMatchObject({ source: "chatgpt", prompts: 1_300, conversations: synthetic.conversations });
+    expect(stats).toMatchObject({ source: "chatgpt", prompts: PROMPTS, conversations: synthetic.conversations });
     const writer = new ImportWriter(db(), crashed.id, { sessionId: session.id, fileId, fileName: file.name });
     await writer.writeBatch(staged.slice(0, BATCH_SIZE));
     await writer.writeBatch(staged.slice(BATCH_SIZE, 2 * BATCH_SIZE));
@@ -78,17 +79,17 @@ describe("import kill-and-retry", () => {
 
     const counts = (v: typeof clean) => v.files.map((f) => ({ status: f.status, conversations: f.conversations, promptsFound: f.promptsFound, processed: f.processed, imported: f.imported, duplicates: f.duplicates, skipped: f.skipped }));
     expect(counts(retried)).toEqual(counts(clean));
-    expect(retried.files[0]).toMatchObject({ promptsFound: 1_300, processed: 1_300 });
+    expect(retried.files[0]).toMatchObject({ promptsFound: PROMPTS, processed: PROMPTS });
     expect(clean.files[0]!.duplicates).toBeGreaterThanOrEqual(synthetic.exactCopies);
 
     const after = await librarySnapshot(db(), crashed.id);
     const expected = await librarySnapshot(db(), cleanUser.id);
-    expect(after.occurrenceCount).toBe(1_300);
+    expect(after.occurrenceCount).toBe(PROMPTS);
     expect(after.prompts.length).toBe(clean.files[0]!.imported);
     // Near-duplicates were folded, across batch boundaries too.
     expect(after.prompts.filter((p) => p.occurrences.some((o) => o.variantText !== null)).length).toBeGreaterThan(10);
     expect(after.prompts.every((p) => p.useCount === p.occurrences.length && p.versions.length === 1)).toBe(true);
     expect(after).toEqual(expected);
-    // Three imports of 1,300 prompts: a few seconds alone, much more on a shared 2-core machine.
+    // Three imports of 2.6 batches (5,200 prompts): several seconds alone, much more on a shared 2-core machine.
   }, 120_000);
 });

@@ -196,7 +196,9 @@ describe("import routes", () => {
   it("cancel stops a running import between batches and marks its files cancelled", async () => {
     const user = await createUser(db(), { plan: "pro" });
     const service = new ImportService(db(), user.id, appStorage());
-    const synthetic = syntheticChatGptExport({ prompts: 1_300, seed: 3 });
+    // Three writer batches.
+    const PROMPTS = Math.round(2.6 * BATCH_SIZE);
+    const synthetic = syntheticChatGptExport({ prompts: PROMPTS, seed: 3 });
     const { session, uploads } = await uploadSession(service, [{ name: "conversations.json", data: synthetic.json }]);
     const fileId = uploads[0]!.fileId;
     await service.start(session.id);
@@ -220,7 +222,7 @@ describe("import routes", () => {
     // Stopped after a whole batch, before the end; what is in is exactly the batches written.
     expect(file!.processed % BATCH_SIZE).toBe(0);
     expect(file!.processed).toBeGreaterThanOrEqual(BATCH_SIZE);
-    expect(file!.processed).toBeLessThan(1_300);
+    expect(file!.processed).toBeLessThan(PROMPTS);
     const occurrences = await db().$count(promptOccurrences, eq(promptOccurrences.importFileId, fileId));
     expect(occurrences).toBe(file!.processed);
     const uses = await db().select({ n: prompts.useCount }).from(prompts).where(eq(prompts.userId, user.id));
@@ -230,13 +232,13 @@ describe("import routes", () => {
     const restart = await call(startRoute.POST, "POST", `/api/imports/${session.id}/start`, { cookie: user.cookie, params: { id: session.id } });
     expect(restart.status).toBe(202);
     const resumed = await waitUntilDone(user, session.id);
-    expect(resumed).toMatchObject({ status: "succeeded", files: [{ status: "succeeded", promptsFound: 1_300, processed: 1_300 }] });
-    expect(await db().$count(promptOccurrences, eq(promptOccurrences.importFileId, fileId))).toBe(1_300);
+    expect(resumed).toMatchObject({ status: "succeeded", files: [{ status: "succeeded", promptsFound: PROMPTS, processed: PROMPTS }] });
+    expect(await db().$count(promptOccurrences, eq(promptOccurrences.importFileId, fileId))).toBe(PROMPTS);
 
     // A finished import cannot be cancelled.
     const tooLate = await call(cancelRoute.POST, "POST", `/api/imports/${session.id}/cancel`, { cookie: user.cookie, params: { id: session.id } });
     expect(tooLate.status).toBe(409);
-    // Two passes over 1,300 prompts: seconds alone, more on a shared 2-core machine.
+    // Two passes over 2.6 batches (5,200 prompts): seconds alone, more on a shared 2-core machine.
   }, 120_000);
 
   it("lists exactly the prompts an import saw (folded ones too), and each prompt's occurrences", async () => {

@@ -6,7 +6,12 @@ import { fingerprintOfNormalized, normalizePromptText, occurrenceKey } from "./f
 import { MIN_SHARED_BANDS, NEAR_DUPLICATE_THRESHOLD, signature, similarity, type Signature } from "./minhash";
 import type { StagedPrompt } from "./extract";
 
-export const BATCH_SIZE = 500;
+/**
+ * Prompts per batch (one transaction). Large enough that per-batch costs (round trips, the plan limit's count,
+ * the commit, use counts of prompts an earlier batch created) stay small; the near-duplicate lookup scales with
+ * it (see KEYS_PER_SCAN).
+ */
+export const BATCH_SIZE = 2000;
 const SOURCE_NAMES: Record<string, string> = { chatgpt: "ChatGPT", claude: "Claude", gemini: "Gemini", cline: "Cline", cursor: "Cursor", generic: "a file" };
 
 type Item = StagedPrompt & { fingerprint: string; key: string; normalized: string; signature?: Signature | null };
@@ -58,9 +63,15 @@ export class ImportWriter {
       // 1. Occurrences already stored.
       const keys = [...new Set(items.map((i) => i.key))];
       const seen = new Set(
-        (await rows<{ key: string }>(tx, sql`select occurrence_key as key from prompt_occurrences where user_id = ${this.userId} and occurrence_key = any(${textArray(keys)}::text[])`)).map(
-          (r) => r.key,
-        ),
+        (
+          await rows<{ key: string; id: string | null }>(
+            tx,
+            sql`select k.key, (select o.id from prompt_occurrences o where o.user_id = ${this.userId} and o.occurrence_key = k.key) as id
+                from unnest(${textArray(keys)}::text[]) as k(key)`,
+          )
+        )
+          .filter((r) => r.id !== null)
+          .map((r) => r.key),
       );
       const fresh: Item[] = [];
       for (const item of items) {
@@ -75,15 +86,10 @@ export class ImportWriter {
       // 2. Exact matches already in the library.
       const byFingerprint = new Map<string, string>();
       const fingerprints = [...new Set(fresh.map((i) => i.fingerprint))];
-      for (const row of await rows<{ id: string; fingerprint: string }>(
-        tx,
-        sql`select id, fingerprint from prompts where user_id = ${this.userId} and fingerprint = any(${textArray(fingerprints)}::text[])`,
-      )) {
-        byFingerprint.set(row.fingerprint, row.id);
-      }
+      for (const row of await this.promptsByFingerprint(tx, fingerprints)) byFingerprint.set(row.fingerprint, row.id);
 
       // 3. Near-duplicate candidates in the library: for each text not matched exactly, the stored signatures
-      //    sharing enough bands to possibly reach the threshold, in prompt id order. One query for the batch.
+      //    sharing enough bands to possibly reach the threshold, in prompt id order. Two queries for the batch.
       const probes: Item[] = [];
       const probed = new Set<string>();
       for (const item of fresh) {
@@ -94,36 +100,57 @@ export class ImportWriter {
       const known = new Map<string, Candidate<string>[]>(); // by fingerprint
       if (probes.length > 0) {
         this.lookups += probes.length;
-        // One index scan for the whole batch (each probe's keys but its most common ones), then the shared
-        // bands of each (probe, signature) pair counted against all of the probe's keys.
+        // One index scan for the whole batch (each probe's keys but its most common ones) finds the stored
+        // signatures sharing a key with some probe; the bands each (probe, signature) pair shares are then
+        // counted here, against all of the probe's keys, and only the pairs that can reach the threshold fetch
+        // their MinHash. (Counting in SQL, an unnest-join-group of every candidate's bands, cost more than the
+        // index scan itself.)
         const lookup = new Set<number>();
         for (const item of probes) for (const band of this.lookupKeys(item.signature!.bands)) lookup.add(band);
-        const payload = probes.map((item, i) => ({ i, bands: item.signature!.bands }));
+        const probesByBand = new Map<number, number[]>();
+        probes.forEach((item, i) => {
+          for (const band of item.signature!.bands) {
+            const list = probesByBand.get(band);
+            if (list) list.push(i);
+            else probesByBand.set(band, [i]);
+          }
+        });
         // The planner must use the bands index here: a scan of the table would test every row against
-        // thousands of keys. Postgres has no hints; this setting lasts until the statement after next.
+        // thousands of keys. Postgres has no hints; this setting lasts until it is reset below.
+        // Bands come back as one comma-separated string per row: thousands of rows a batch, and the drivers'
+        // array parsers cost more than split().
         await tx.execute(sql`set local enable_seqscan = off`);
-        const rowsFound = await rows<{ i: number; promptId: string; minhash: number[] }>(
+        const candidates = await rows<{ promptId: string; bands: string }>(
           tx,
-          sql`with probe as (
-                select q.i, b from json_to_recordset(${JSON.stringify(payload)}::json) as q(i int, bands bigint[]) cross join lateral unnest(q.bands) as b
-              ), candidate as materialized (
-                select s.prompt_id, s.bands, s.minhash from prompt_signatures s
-                where s.bands && ${`{${[...lookup].join(",")}}`}::bigint[] and (s.user_id = ${this.userId}) is true
-              ), shared as (
-                select probe.i, candidate.prompt_id from candidate cross join lateral unnest(candidate.bands) as c(b)
-                join probe on probe.b = c.b
-                group by probe.i, candidate.prompt_id
-                having count(*) >= ${MIN_SHARED_BANDS}
-              )
-              select shared.i, shared.prompt_id as "promptId", candidate.minhash
-              from shared join candidate on candidate.prompt_id = shared.prompt_id
-              order by shared.i, shared.prompt_id`,
+          sql`select s.prompt_id as "promptId", array_to_string(s.bands, ',') as bands from prompt_signatures s
+              where (${overlapsAny(sql`s.bands`, [...lookup])}) and (s.user_id = ${this.userId}) is true`,
         );
         await tx.execute(sql`set local enable_seqscan to default`);
-        for (const row of rowsFound) {
-          const fingerprint = probes[row.i]!.fingerprint;
+        const pairs: { i: number; promptId: string }[] = [];
+        const shared = new Map<number, number>();
+        for (const candidate of candidates) {
+          shared.clear();
+          for (const band of candidate.bands.split(",")) for (const i of probesByBand.get(Number(band)) ?? []) shared.set(i, (shared.get(i) ?? 0) + 1);
+          for (const [i, n] of shared) if (n >= MIN_SHARED_BANDS) pairs.push({ i, promptId: candidate.promptId });
+        }
+        // Each probe's candidates in prompt id order (uuids in canonical form sort as Postgres sorts them).
+        pairs.sort((a, b) => a.i - b.i || (a.promptId < b.promptId ? -1 : a.promptId > b.promptId ? 1 : 0));
+        const minhashes = new Map<string, number[]>();
+        if (pairs.length > 0) {
+          for (const row of await rows<{ promptId: string; minhash: (string | number)[] | null }>(
+            tx,
+            sql`select m.id as "promptId", (select s.minhash from prompt_signatures s where s.prompt_id = m.id) as minhash
+                from unnest(${`{${[...new Set(pairs.map((p) => p.promptId))].join(",")}}`}::uuid[]) as m(id)`,
+          )) {
+            if (row.minhash) minhashes.set(row.promptId, row.minhash.map(Number));
+          }
+        }
+        for (const { i, promptId } of pairs) {
+          const minhash = minhashes.get(promptId);
+          if (!minhash) continue; // deleted since (its prompt went with it)
+          const fingerprint = probes[i]!.fingerprint;
           const list = known.get(fingerprint) ?? [];
-          list.push({ ref: row.promptId, minhash: row.minhash.map(Number) });
+          list.push({ ref: promptId, minhash });
           known.set(fingerprint, list);
         }
       }
@@ -238,10 +265,7 @@ export class ImportWriter {
         // A concurrent import of the same text may have won the race: fold into its prompt instead.
         const lost = creating.filter((i) => !idByFingerprint.has(i.fingerprint));
         if (lost.length > 0) {
-          for (const row of await rows<{ id: string; fingerprint: string }>(
-            tx,
-            sql`select id, fingerprint from prompts where user_id = ${this.userId} and fingerprint = any(${textArray(lost.map((i) => i.fingerprint))}::text[])`,
-          )) {
+          for (const row of await this.promptsByFingerprint(tx, lost.map((i) => i.fingerprint))) {
             decisions.set(pendingByFingerprint.get(row.fingerprint)!, { kind: "existing", promptId: row.id, variant: false });
           }
         }
@@ -318,6 +342,16 @@ export class ImportWriter {
     });
   }
 
+  /** The user's prompts with these fingerprints. */
+  private async promptsByFingerprint(tx: Database, fingerprints: string[]): Promise<{ id: string; fingerprint: string }[]> {
+    const found = await rows<{ id: string | null; fingerprint: string }>(
+      tx,
+      sql`select f.fingerprint, (select p.id from prompts p where p.user_id = ${this.userId} and p.fingerprint = f.fingerprint) as id
+          from unnest(${textArray(fingerprints)}::text[]) as f(fingerprint)`,
+    );
+    return found.filter((r): r is { id: string; fingerprint: string } => r.id !== null);
+  }
+
   /** A signature's band keys minus its MIN_SHARED_BANDS − 1 most common ones (see LOAD_BAND_COUNTS_AFTER). */
   private lookupKeys(bands: number[]): number[] {
     const drop = Math.min(MIN_SHARED_BANDS - 1, bands.length - 1);
@@ -376,6 +410,24 @@ function bestMatch<T>(sig: Signature, candidates: Candidate<T>[]): T | undefined
   return best?.ref;
 }
 
+/**
+ * How many band keys one GIN scan gets: a scan's cost grows with its keys × the rows it returns (each row found
+ * is checked against every key of the scan), so thousands of keys in one `&&` cost far more than the same keys
+ * in small scans OR-ed together (one bitmap, the same rows).
+ */
+const KEYS_PER_SCAN = 64;
+
+/** `column && keys`, as an OR of overlaps with KEYS_PER_SCAN keys each (the same rows, see KEYS_PER_SCAN). */
+function overlapsAny(column: SQL, keys: number[]): SQL {
+  const parts: SQL[] = [];
+  for (let i = 0; i < keys.length; i += KEYS_PER_SCAN) parts.push(sql`${column} && ${`{${keys.slice(i, i + KEYS_PER_SCAN).join(",")}}`}::bigint[]`);
+  return parts.length > 0 ? sql.join(parts, sql` or `) : sql`false`;
+}
+
+// Lookups by key (occurrence keys, fingerprints) are written as one scalar subquery per key, on the (user_id, key)
+// unique index: with `key = any(array)` (or EXISTS, which may become a hashed subplan) the planner may read all
+// of the user's rows instead whenever its statistics underestimate them (during a large import they always
+// do), and every batch then costs the whole library.
 async function rows<T>(db: Database, query: SQL): Promise<T[]> {
   return ((await db.execute(query)) as unknown as { rows: T[] }).rows;
 }

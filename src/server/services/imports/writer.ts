@@ -89,7 +89,7 @@ export class ImportWriter {
       for (const row of await this.promptsByFingerprint(tx, fingerprints)) byFingerprint.set(row.fingerprint, row.id);
 
       // 3. Near-duplicate candidates in the library: for each text not matched exactly, the stored signatures
-      //    sharing enough bands to possibly reach the threshold, in prompt id order. Two queries for the batch.
+      //    sharing enough bands to possibly reach the threshold, in the order of their fingerprints. Two queries for the batch.
       const probes: Item[] = [];
       const probed = new Set<string>();
       for (const item of fresh) {
@@ -133,18 +133,25 @@ export class ImportWriter {
           for (const band of candidate.bands.split(",")) for (const i of probesByBand.get(Number(band)) ?? []) shared.set(i, (shared.get(i) ?? 0) + 1);
           for (const [i, n] of shared) if (n >= MIN_SHARED_BANDS) pairs.push({ i, promptId: candidate.promptId });
         }
-        // Each probe's candidates in prompt id order (uuids in canonical form sort as Postgres sorts them).
-        pairs.sort((a, b) => a.i - b.i || (a.promptId < b.promptId ? -1 : a.promptId > b.promptId ? 1 : 0));
         const minhashes = new Map<string, number[]>();
+        const fingerprints = new Map<string, string>();
         if (pairs.length > 0) {
-          for (const row of await rows<{ promptId: string; minhash: (string | number)[] | null }>(
+          for (const row of await rows<{ promptId: string; minhash: (string | number)[] | null; fingerprint: string | null }>(
             tx,
-            sql`select m.id as "promptId", (select s.minhash from prompt_signatures s where s.prompt_id = m.id) as minhash
+            sql`select m.id as "promptId", (select s.minhash from prompt_signatures s where s.prompt_id = m.id) as minhash,
+                  (select p.fingerprint from prompts p where p.id = m.id) as fingerprint
                 from unnest(${`{${[...new Set(pairs.map((p) => p.promptId))].join(",")}}`}::uuid[]) as m(id)`,
           )) {
-            if (row.minhash) minhashes.set(row.promptId, row.minhash.map(Number));
+            if (row.minhash && row.fingerprint) {
+              minhashes.set(row.promptId, row.minhash.map(Number));
+              fingerprints.set(row.promptId, row.fingerprint);
+            }
           }
         }
+        // Each probe's candidates in the order of their text's fingerprint: equally similar candidates are
+        // decided by content, not by random ids, so every run over the same library decides the same way.
+        const order = (id: string) => fingerprints.get(id) ?? "";
+        pairs.sort((a, b) => a.i - b.i || (order(a.promptId) < order(b.promptId) ? -1 : order(a.promptId) > order(b.promptId) ? 1 : 0));
         for (const { i, promptId } of pairs) {
           const minhash = minhashes.get(promptId);
           if (!minhash) continue; // deleted since (its prompt went with it)

@@ -30,8 +30,9 @@ export async function proxy(request: NextRequest, event: NextFetchEvent) {
 
 export const config = {
   matcher: [
-    // Skip Next.js internals, static files and import uploads (token-authenticated; a proxy would buffer
-    // their bodies and cut them at proxyClientMaxBodySize).
-    "/((?!_next|api/uploads/|[^?]*\\.(?:html?|css|js(?!on)|jpe?g|webp|png|gif|svg|ttf|woff2?|ico|csv|docx?|xlsx?|zip|webmanifest)).*)",
+    // Skip Next.js internals, static files, import uploads (token-authenticated; a proxy would buffer their
+    // bodies and cut them at proxyClientMaxBodySize), and the public share page and its image (no session is
+    // read there, and it is the page that must be fast). /s/{slug}/save still runs it: it needs the session.
+    "/((?!_next|api/uploads/|s/[^/]+(?:/image)?$|[^?]*\\.(?:html?|css|js(?!on)|jpe?g|webp|png|gif|svg|ttf|woff2?|ico|csv|docx?|xlsx?|zip|webmanifest)).*)",
   ],
 };

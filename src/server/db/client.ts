@@ -77,13 +77,24 @@ async function connect({ driver, url, max = 10 }: OpenOptions): Promise<Database
     // Node 20 has no global WebSocket; the driver needs one to speak Postgres over WebSockets.
     if (!globalThis.WebSocket) neonConfig.webSocketConstructor = ws.default;
     const pool = new Pool({ connectionString: url, max });
+    pool.on("error", idleClientError);
     const db = drizzle({ client: pool, schema }) as unknown as Database;
     return { db, driver, close: () => pool.end() };
   }
   const [{ default: pg }, { drizzle }] = await Promise.all([import("pg"), import("drizzle-orm/node-postgres")]);
   const pool = new pg.Pool({ connectionString: url, max });
+  pool.on("error", idleClientError);
   const db = drizzle({ client: pool, schema }) as unknown as Database;
   return { db, driver, close: () => pool.end() };
+}
+
+/**
+ * An idle pooled connection that the server closes (a Postgres restart, a failover, an idle timeout, an
+ * administrator) is an 'error' event on the pool: unhandled, it would take the whole server process down.
+ * The pool drops that connection and opens a new one when needed; the next query reports any real outage.
+ */
+function idleClientError(error: Error): void {
+  console.error(`[db] an idle database connection was closed: ${error.message}`);
 }
 
 // PGlite runs Postgres in single-user mode: there is no autovacuum, so without this the planner never has

@@ -27,15 +27,12 @@ export type OpenAiEngineConfig = {
   provider?: string;
 };
 
-/** OpenAI, or any OpenAI-compatible server, through the official SDK with a JSON-schema response format. */
-export class OpenAiEngine implements OptimizeEngine {
-  readonly id = "openai" as const;
-  readonly label: string;
-  private readonly client: OpenAI;
+/** What every adapter on the official SDK shares: the client, its timeout and retries, model and provider. */
+export abstract class OpenAiAdapter {
+  protected readonly client: OpenAI;
 
-  constructor(private readonly config: OpenAiEngineConfig) {
+  constructor(protected readonly config: OpenAiEngineConfig) {
     this.client = new OpenAI({ apiKey: config.apiKey, baseURL: config.baseURL, timeout: config.timeoutMs ?? 60_000, maxRetries: config.maxRetries ?? 2 });
-    this.label = `${config.model}${config.baseURL ? ` at ${new URL(config.baseURL).host}` : " (OpenAI)"}`;
   }
 
   get model(): string {
@@ -44,6 +41,17 @@ export class OpenAiEngine implements OptimizeEngine {
 
   get provider(): string {
     return this.config.provider ?? (this.config.baseURL && !/api\.openai\.com/.test(this.config.baseURL) ? "openai-compatible" : "openai");
+  }
+}
+
+/** OpenAI, or any OpenAI-compatible server, through the official SDK with a JSON-schema response format. */
+export class OpenAiEngine extends OpenAiAdapter implements OptimizeEngine {
+  readonly id = "openai" as const;
+  readonly label: string;
+
+  constructor(config: OpenAiEngineConfig) {
+    super(config);
+    this.label = `${config.model}${config.baseURL ? ` at ${new URL(config.baseURL).host}` : " (OpenAI)"}`;
   }
 
   async optimize(prompt: string, options: { signal?: AbortSignal } = {}): Promise<EngineResult> {

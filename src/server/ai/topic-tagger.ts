@@ -2,7 +2,7 @@ import OpenAI from "openai";
 import { zodResponseFormat } from "openai/helpers/zod";
 import { z } from "zod";
 import { AiEngineError, type EngineUsage } from "./engine";
-import { toEngineError, usageOf, type OpenAiEngineConfig } from "./openai-engine";
+import { OpenAiAdapter, toEngineError, usageOf } from "./openai-engine";
 import { suggestTopics, TOPICS } from "./tagger";
 
 /** Tagging by topic behind one interface: the offline heuristic, or an LLM when one is configured. */
@@ -55,22 +55,9 @@ Use another tag (one or two plain words) only when none of those fits. Tag the t
 The prompts come as a JSON array of {"index", "text"}. Return JSON only: {"items": [{"index": <the prompt's index>, "tags": [...]}]}, one entry per prompt.`;
 
 /** An LLM (OpenAI or a compatible server, official SDK, JSON-schema output) tags up to `batchSize` prompts per call. */
-export class OpenAiTagger implements TopicTagger {
+export class OpenAiTagger extends OpenAiAdapter implements TopicTagger {
   readonly id = "openai" as const;
   readonly batchSize = 25;
-  private readonly client: OpenAI;
-
-  constructor(private readonly config: OpenAiEngineConfig) {
-    this.client = new OpenAI({ apiKey: config.apiKey, baseURL: config.baseURL, timeout: config.timeoutMs ?? 60_000, maxRetries: config.maxRetries ?? 2 });
-  }
-
-  get model(): string {
-    return this.config.model;
-  }
-
-  get provider(): string {
-    return this.config.provider ?? (this.config.baseURL && !/api\.openai\.com/.test(this.config.baseURL) ? "openai-compatible" : "openai");
-  }
 
   async tag(items: TagItem[]): Promise<TagBatchResult> {
     const input = JSON.stringify(items.map((item, index) => ({ index, text: item.text.slice(0, LLM_TEXT_CHARS) })));

@@ -3,9 +3,10 @@ import { z } from "zod";
 import type { Database } from "../db/client";
 import { promptOccurrences, promptTags, prompts, tags } from "../db/schema";
 import { AiEngineError, type AiFailure } from "../ai/engine";
+import { FAILURE_OUTCOME, platformOpenAiConfig, userOpenAiConfig } from "../ai/openai-config";
 import { topicColor } from "../ai/tagger";
 import { OfflineTagger, OpenAiTagger, type TagItem, type TopicTagger } from "../ai/topic-tagger";
-import { getEnv, isOpenAIConfigured } from "../env";
+import { getEnv } from "../env";
 import { parseInput, uuidSchema } from "./input";
 import { ProviderKeyService, type UserAiKey } from "./provider-key-service";
 import { UsageService } from "./usage-service";
@@ -27,24 +28,11 @@ export type TaggerFactory = {
 
 export const defaultTaggers: TaggerFactory = {
   platform() {
-    const env = getEnv();
-    if (env.AUTO_TAG_ENGINE === "offline" || !isOpenAIConfigured()) return null;
-    return new OpenAiTagger({ apiKey: env.OPENAI_API_KEY!, baseURL: env.OPENAI_BASE_URL, model: env.OPENAI_MODEL, timeoutMs: env.OPENAI_TIMEOUT_MS });
+    const config = getEnv().AUTO_TAG_ENGINE === "offline" ? null : platformOpenAiConfig();
+    return config ? new OpenAiTagger(config) : null;
   },
-  user(key) {
-    const env = getEnv();
-    return new OpenAiTagger({ apiKey: key.apiKey, baseURL: key.baseUrl ?? undefined, model: key.model ?? env.OPENAI_MODEL, timeoutMs: env.OPENAI_TIMEOUT_MS });
-  },
+  user: (key) => new OpenAiTagger(userOpenAiConfig(key)),
   offline: () => new OfflineTagger(),
-};
-
-const OUTCOME: Record<AiFailure, "timeout" | "rate_limited" | "invalid_output" | "error"> = {
-  timeout: "timeout",
-  rate_limited: "rate_limited",
-  invalid_output: "invalid_output",
-  auth: "error",
-  unavailable: "error",
-  bad_request: "error",
 };
 
 /** Colours for tags an LLM names that are not among the offline topics: the same name, the same colour. */
@@ -154,7 +142,7 @@ export class AutoTagService {
       } catch (error) {
         if (!(error instanceof AiEngineError)) throw error;
         const usage = (error as AiEngineError & { usage?: { inputTokens: number; outputTokens: number; cachedTokens: number } }).usage;
-        await this.record(tagger, keySource, Date.now() - started, OUTCOME[error.reason], usage, tagger.model, batch.length, error.reason);
+        await this.record(tagger, keySource, Date.now() - started, FAILURE_OUTCOME[error.reason], usage, tagger.model, batch.length, error.reason);
         this.notice = `The AI service failed (${error.message}) — the built-in topic tagger tagged the rest.`;
         this.chosen = { tagger: this.taggers.offline(), keySource: "none" };
       }

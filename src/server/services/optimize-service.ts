@@ -3,10 +3,10 @@ import { z } from "zod";
 import type { Database } from "../db/client";
 import { optimizations, promptVersions, prompts, users, type OptimizationScore } from "../db/schema";
 import { BuiltinEngine } from "../ai/builtin-engine";
-import { AiEngineError, type AiFailure, type EngineResult, type OptimizeEngine } from "../ai/engine";
+import { AiEngineError, type EngineResult, type OptimizeEngine } from "../ai/engine";
+import { FAILURE_OUTCOME, platformOpenAiConfig, userOpenAiConfig } from "../ai/openai-config";
 import { OpenAiEngine } from "../ai/openai-engine";
 import { scorePrompt, type RubricScore } from "../ai/rubric";
-import { getEnv, isOpenAIConfigured } from "../env";
 import { ServiceError, notFound } from "../errors";
 import { limitsOf, PLAN_NAMES } from "../plans";
 import { parseInput, requireId } from "./input";
@@ -55,24 +55,11 @@ export type EngineFactory = {
 
 export const defaultEngines: EngineFactory = {
   platform() {
-    if (!isOpenAIConfigured()) return null;
-    const env = getEnv();
-    return new OpenAiEngine({ apiKey: env.OPENAI_API_KEY!, baseURL: env.OPENAI_BASE_URL, model: env.OPENAI_MODEL, timeoutMs: env.OPENAI_TIMEOUT_MS });
+    const config = platformOpenAiConfig();
+    return config ? new OpenAiEngine(config) : null;
   },
-  user(key) {
-    const env = getEnv();
-    return new OpenAiEngine({ apiKey: key.apiKey, baseURL: key.baseUrl ?? undefined, model: key.model ?? env.OPENAI_MODEL, timeoutMs: env.OPENAI_TIMEOUT_MS });
-  },
+  user: (key) => new OpenAiEngine(userOpenAiConfig(key)),
   builtin: () => new BuiltinEngine(),
-};
-
-const OUTCOME: Record<AiFailure, "timeout" | "rate_limited" | "invalid_output" | "error"> = {
-  timeout: "timeout",
-  rate_limited: "rate_limited",
-  invalid_output: "invalid_output",
-  auth: "error",
-  unavailable: "error",
-  bad_request: "error",
 };
 
 /**
@@ -100,7 +87,7 @@ export class OptimizeService {
     } catch (error) {
       if (!(error instanceof AiEngineError)) throw error;
       const usage = (error as AiEngineError & { usage?: EngineResult["usage"] }).usage;
-      await this.recordUsage(choice, prompt.id, Date.now() - started, OUTCOME[error.reason], usage, { failure: error.reason });
+      await this.recordUsage(choice, prompt.id, Date.now() - started, FAILURE_OUTCOME[error.reason], usage, { failure: error.reason });
       throw new ServiceError(error.reason === "rate_limited" ? "rate_limited" : error.reason === "timeout" ? "timeout" : "unavailable", error.message, { reason: error.reason });
     }
     const latencyMs = Date.now() - started;

@@ -1,14 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { and, count, eq } from "drizzle-orm";
-import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
+import { afterAll, afterEach, beforeAll } from "vitest";
 import { BuiltinEngine } from "../../src/server/ai/builtin-engine";
 import { resetApplicationKey } from "../../src/server/ai/key-vault";
 import { OpenAiEngine } from "../../src/server/ai/openai-engine";
 import type { Database } from "../../src/server/db/client";
 import { optimizations, promptVersions, providerKeys, usageEvents } from "../../src/server/db/schema";
-import { reloadEnv } from "../../src/server/env";
 import type { EngineFactory } from "../../src/server/services/optimize-service";
 import { FakeOpenAi } from "./fake-openai";
+import { useEnvVars } from "./env-vars";
 
 export * as optimizeRoute from "../../src/app/api/prompts/[id]/optimize/route";
 export * as optimizationsRoute from "../../src/app/api/prompts/[id]/optimizations/route";
@@ -40,19 +40,12 @@ type EnvKey = (typeof ENV_KEYS)[number];
  * touch the developer's data folder; tests of the generated key unset it.
  */
 export function useAiEnv(): (vars: Partial<Record<EnvKey, string | undefined>>) => void {
-  const saved = new Map<EnvKey, string | undefined>(ENV_KEYS.map((k) => [k, process.env[k]]));
-  const set = (vars: Partial<Record<EnvKey, string | undefined>>) => {
-    for (const [k, v] of Object.entries(vars)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-    reloadEnv();
-    resetApplicationKey();
-  };
   // The plans' documented limits (no PLAN_LIMITS override) and no platform AI unless a test configures it.
-  beforeEach(() => set({ APP_ENCRYPTION_KEY: randomBytes(32).toString("base64"), OPENAI_API_KEY: undefined, OPENAI_BASE_URL: undefined, OPENAI_MODEL: undefined, OPENAI_TIMEOUT_MS: undefined, AUTO_TAG_ENGINE: undefined, PLAN_LIMITS: undefined }));
-  afterEach(() => set(Object.fromEntries(saved)));
-  return set;
+  return useEnvVars(ENV_KEYS, {
+    reset: ENV_KEYS.filter((k) => k !== "DATA_DIR" && k !== "NODE_ENV"),
+    defaults: () => ({ APP_ENCRYPTION_KEY: randomBytes(32).toString("base64") }),
+    afterSet: resetApplicationKey,
+  });
 }
 
 /** Platform AI configured the way an operator would: OPENAI_API_KEY + OPENAI_BASE_URL (+ model). */

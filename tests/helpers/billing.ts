@@ -1,13 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { eq } from "drizzle-orm";
 import Stripe from "stripe";
-import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
+import { afterAll, afterEach, beforeAll } from "vitest";
 import type { Database } from "../../src/server/db/client";
 import { subscriptions, users, webhookEvents } from "../../src/server/db/schema";
-import { reloadEnv } from "../../src/server/env";
 import { FakeStripe } from "./fake-stripe";
 import { call } from "./http";
 import * as stripeWebhookRoute from "../../src/app/api/webhooks/stripe/route";
+import { useEnvVars } from "./env-vars";
 
 export * as stripeWebhookRoute from "../../src/app/api/webhooks/stripe/route";
 export * as billingRoute from "../../src/app/api/billing/route";
@@ -47,17 +47,7 @@ export type EnvVars = Partial<Record<EnvKey, string | undefined>>;
  * afterwards. Every test starts with Stripe off and no PLAN_LIMITS override.
  */
 export function useBillingEnv(): (vars: EnvVars) => void {
-  const saved = new Map<EnvKey, string | undefined>(ENV_KEYS.map((k) => [k, process.env[k]]));
-  const set = (vars: EnvVars) => {
-    for (const [k, v] of Object.entries(vars)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-    reloadEnv();
-  };
-  beforeEach(() => set(Object.fromEntries(ENV_KEYS.map((k) => [k, undefined]))));
-  afterEach(() => set(Object.fromEntries(saved)));
-  return set;
+  return useEnvVars(ENV_KEYS);
 }
 
 /** Stripe configured the way an operator would: keys, the webhook secret, three prices (no enterprise yearly). */

@@ -1,9 +1,10 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { connect, type AddressInfo } from "node:net";
-import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { connect } from "node:net";
+import { afterAll, afterEach, beforeAll } from "vitest";
 import { Agent, buildConnector, getGlobalDispatcher, setGlobalDispatcher, type Dispatcher } from "undici";
-import { reloadEnv } from "../../src/server/env";
+import { LocalServer } from "./local-server";
+import { useEnvVars } from "./env-vars";
 
 /**
  * A local stand-in for Vercel Blob, so the real `@vercel/blob` SDK (and BlobFileStorage and the client-upload
@@ -128,7 +129,7 @@ const header = (req: IncomingMessage, name: string) => {
   return Array.isArray(value) ? value[0] : value;
 };
 
-export class FakeBlob {
+export class FakeBlob extends LocalServer {
   readonly storeId = alphanumeric(16);
   /** A read-write token of this store, shaped like Vercel's. */
   readonly token = `vercel_blob_rw_${this.storeId}_${alphanumeric(30)}`;
@@ -136,34 +137,20 @@ export class FakeBlob {
   readonly blobs = new Map<string, StoredBlob>();
   readonly uploads = new Map<string, MultipartUpload>();
   private readonly failures = new Map<BlobOperation, BlobErrorScript[]>();
-  private server: Server | undefined;
-  private port = 0;
 
   /** `access` is the store's: Vercel stores are either public or private. */
-  constructor(readonly access: "public" | "private" = "private") {}
+  constructor(readonly access: "public" | "private" = "private") {
+    super();
+  }
 
   /** What to put in VERCEL_BLOB_API_URL. */
   get apiUrl(): string {
-    return `http://127.0.0.1:${this.port}/api/blob`;
+    return `${this.origin}/api/blob`;
   }
 
   /** A blob's URL (host names are lower case; the SDK's get() builds the same URL with the token's store id). */
   urlOf(pathname: string, access: "public" | "private" = this.access): string {
     return `https://${this.storeId.toLowerCase()}.${access}.blob.vercel-storage.com/${pathname}`;
-  }
-
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
-    this.port = (this.server.address() as AddressInfo).port;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    if (!this.server) return;
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
-    this.server = undefined;
   }
 
   reset(): void {
@@ -217,7 +204,7 @@ export class FakeBlob {
 
   // ---- the server ------------------------------------------------------------------------------------------
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://fake-blob");
     const host = header(req, "host") ?? "";
     const authorization = header(req, "authorization");
@@ -555,17 +542,7 @@ export type BlobEnvVars = Partial<Record<EnvKey, string | undefined>>;
  * and restores them afterwards. Every test starts with Blob off.
  */
 export function useBlobEnv(): (vars: BlobEnvVars) => void {
-  const saved = new Map<EnvKey, string | undefined>(ENV_KEYS.map((k) => [k, process.env[k]]));
-  const set = (vars: BlobEnvVars) => {
-    for (const [k, v] of Object.entries(vars)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-    reloadEnv();
-  };
-  beforeEach(() => set(Object.fromEntries(ENV_KEYS.map((k) => [k, undefined]))));
-  afterEach(() => set(Object.fromEntries(saved)));
-  return set;
+  return useEnvVars(ENV_KEYS);
 }
 
 /**

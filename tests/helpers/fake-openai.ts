@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { LocalServer } from "./local-server";
 
 /**
  * A local stand-in for the OpenAI HTTP API, so the real `openai` SDK (and our engine around it) is tested
@@ -59,12 +59,10 @@ export function sampleOutput(overrides: Partial<OptimizationOutput> = {}): Optim
   };
 }
 
-export class FakeOpenAi {
+export class FakeOpenAi extends LocalServer {
   readonly requests: RecordedRequest[] = [];
   private readonly chatQueue: Behaviour[] = [];
   private readonly modelsQueue: Behaviour[] = [];
-  private server: Server | undefined;
-  private port = 0;
   /** When set, any other bearer token is refused with 401 before the queue is looked at. */
   acceptedKeys: Set<string> | null = null;
   /** A misbehaving server that repeats the whole key in its 401 message (OpenAI masks it). */
@@ -73,21 +71,7 @@ export class FakeOpenAi {
 
   /** The base URL to give the SDK (`…/v1`). */
   get baseURL(): string {
-    return `http://127.0.0.1:${this.port}/v1`;
-  }
-
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
-    this.port = (this.server.address() as AddressInfo).port;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    if (!this.server) return;
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
-    this.server = undefined;
+    return `${this.origin}/v1`;
   }
 
   /** Scripts the next answers of POST /v1/chat/completions, in order. */
@@ -121,7 +105,7 @@ export class FakeOpenAi {
     return this.requests.filter((r) => r.path === "/v1/chat/completions");
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks).toString("utf8");

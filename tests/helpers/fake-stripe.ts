@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { LocalServer } from "./local-server";
 
 /**
  * A local stand-in for Stripe's REST API, so the real `stripe` SDK (and BillingService around it) is tested
@@ -32,32 +32,16 @@ export type StripeErrorScript = { status: number; type: string; message: string;
 
 const stripeId = (prefix: string) => `${prefix}_test_${randomBytes(12).toString("base64url")}`;
 
-export class FakeStripe {
+export class FakeStripe extends LocalServer {
   readonly requests: StripeRequest[] = [];
   readonly customers = new Map<string, Record<string, unknown>>();
   private readonly failures = new Map<string, StripeErrorScript[]>();
   private readonly idempotent = new Map<string, { path: string; raw: string; status: number; body: unknown }>();
   private answering: { key: string; path: string; raw: string } | null = null;
-  private server: Server | undefined;
-  private port = 0;
 
   /** What to put in STRIPE_API_URL. */
   get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
-    this.port = (this.server.address() as AddressInfo).port;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    if (!this.server) return;
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
-    this.server = undefined;
+    return this.origin;
   }
 
   reset(): void {
@@ -77,7 +61,7 @@ export class FakeStripe {
     return this.requests.filter((r) => r.path === path);
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks).toString("utf8");

@@ -4,10 +4,12 @@ import path from "node:path";
 import { asc, eq } from "drizzle-orm";
 import type { Database } from "../../src/server/db/client";
 import { promptOccurrences, promptSignatures, promptVersions, prompts } from "../../src/server/db/schema";
+import * as importRoute from "../../src/app/api/imports/[id]/route";
 import { getEnv } from "../../src/server/env";
 import { getFileStorage, type FileStorage } from "../../src/server/storage";
 import { LocalFileStorage } from "../../src/server/storage/local";
 import { ImportService, type ImportSessionView } from "../../src/server/services/imports/import-service";
+import { call } from "./http";
 
 export const FIXTURES = path.resolve(import.meta.dirname, "../fixtures/imports");
 export const SAMPLES = "/work/shared/formats/samples";
@@ -128,4 +130,16 @@ export async function librarySnapshot(db: Database, userId: string) {
     orphanOccurrences: occurrenceRows.filter((o) => !fingerprintOf.has(o.promptId)).length,
     occurrenceCount: occurrenceRows.length,
   };
+}
+
+/** The browser's progress loop: GET the session until it is no longer running; returns its last view (JSON). */
+export async function waitForImport(user: { cookie: string }, sessionId: string, timeoutMs = 25_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await call(importRoute.GET, "GET", `/api/imports/${sessionId}`, { cookie: user.cookie, params: { id: sessionId } });
+    if (res.status !== 200) throw new Error(`GET /api/imports/${sessionId} answered ${res.status}`);
+    if (res.json.status !== "running") return res.json;
+    if (Date.now() > deadline) throw new Error(`import ${sessionId} still running after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }

@@ -2,19 +2,17 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { BlobAccessError, BlobNotFoundError } from "@vercel/blob";
+import { BlobAccessError } from "@vercel/blob";
 import { getPayloadFromClientToken, put as clientPut } from "@vercel/blob/client";
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import * as blobKeyRoute from "../../src/app/api/imports/[id]/files/[fileId]/blob-key/route";
 import * as blobRoute from "../../src/app/api/imports/[id]/files/[fileId]/blob/route";
 import * as originalRoute from "../../src/app/api/imports/[id]/files/[fileId]/original/route";
-import * as importRoute from "../../src/app/api/imports/[id]/route";
 import * as startRoute from "../../src/app/api/imports/[id]/start/route";
 import * as importsRoute from "../../src/app/api/imports/route";
 import * as promptsRoute from "../../src/app/api/prompts/route";
 import { importFiles, prompts } from "../../src/server/db/schema";
-import { MAX_IMPORT_FILE_BYTES } from "../../src/server/services/imports/import-service";
 import { getFileStorage, StorageLimitError } from "../../src/server/storage";
 import { BlobFileStorage } from "../../src/server/storage/blob";
 import { chatGptExport } from "../helpers/chatgpt-export";
@@ -22,9 +20,9 @@ import { useTestDatabase } from "../helpers/db";
 import { blobEnv, useBlobEnv, useFakeBlob } from "../helpers/fake-blob";
 import { createUser, type TestUser } from "../helpers/factories";
 import { call } from "../helpers/http";
+import { waitForImport } from "../helpers/imports";
 
 const MiB = 1024 * 1024;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function* chunked(data: Uint8Array, size = 64 * 1024) {
   for (let at = 0; at < data.length; at += size) yield data.subarray(at, at + size);
@@ -143,16 +141,6 @@ describe("imports with Blob storage: the browser uploads straight to Blob", () =
   const routeCall = (handler: typeof blobRoute.POST, method: string, user: TestUser, ids: { sessionId: string; fileId: string }, body?: unknown) =>
     call(handler, method, `/api/imports/${ids.sessionId}/files/${ids.fileId}/blob`, { cookie: user.cookie, params: { id: ids.sessionId, fileId: ids.fileId }, body });
 
-  async function waitUntilDone(user: TestUser, sessionId: string) {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const res = await call(importRoute.GET, "GET", `/api/imports/${sessionId}`, { cookie: user.cookie, params: { id: sessionId } });
-      expect(res.status).toBe(200);
-      if (res.json.status !== "running") return res.json;
-      if (Date.now() > deadline) throw new Error(`import ${sessionId} still running`);
-      await sleep(20);
-    }
-  }
 
   it("issues a client token for exactly the file's pathname, takes the upload, confirms it, imports it and serves the original", async () => {
     setEnv(blobEnv(fake));
@@ -200,7 +188,7 @@ describe("imports with Blob storage: the browser uploads straight to Blob", () =
 
     const started = await call(startRoute.POST, "POST", `/api/imports/${ids.sessionId}/start`, { cookie: user.cookie, params: { id: ids.sessionId } });
     expect(started.status).toBe(202);
-    const done = await waitUntilDone(user, ids.sessionId);
+    const done = await waitForImport(user, ids.sessionId);
     expect(done).toMatchObject({ status: "succeeded", files: [{ id: ids.fileId, status: "succeeded", source: "chatgpt", promptsFound: 4, imported: 4 }] });
 
     const library = await call(promptsRoute.GET, "GET", "/api/prompts", { cookie: user.cookie, query: { importId: ids.sessionId } });

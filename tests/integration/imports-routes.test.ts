@@ -21,7 +21,7 @@ import { chatGptExport, syntheticChatGptExport } from "../helpers/chatgpt-export
 import { useTestDatabase } from "../helpers/db";
 import { createPrompt, createUser, type TestUser } from "../helpers/factories";
 import { call } from "../helpers/http";
-import { appStorage, FIXTURES, removeTemporaryDirs, runImport, uploadSession } from "../helpers/imports";
+import { appStorage, FIXTURES, removeTemporaryDirs, runImport, uploadSession, waitForImport } from "../helpers/imports";
 
 const UUID = "00000000-0000-4000-8000-000000000000";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -49,17 +49,6 @@ async function createViaRoute(user: TestUser, files: { name: string; data: Uint8
   return res.json as { session: { id: string; status: string; files: { id: string; fileName: string; status: string }[] }; uploadMode: string; uploads: { fileId: string; token: string; url: string }[] };
 }
 
-/** The browser's progress loop: GET the session until it is no longer running. */
-async function waitUntilDone(user: TestUser, sessionId: string) {
-  const deadline = Date.now() + 25_000;
-  for (;;) {
-    const res = await call(importRoute.GET, "GET", `/api/imports/${sessionId}`, { cookie: user.cookie, params: { id: sessionId } });
-    expect(res.status).toBe(200);
-    if (res.json.status !== "running") return res.json;
-    if (Date.now() > deadline) throw new Error(`import ${sessionId} still running`);
-    await sleep(20);
-  }
-}
 
 describe("import routes", () => {
   afterAll(removeTemporaryDirs);
@@ -91,7 +80,7 @@ describe("import routes", () => {
     const started = await call(startRoute.POST, "POST", `/api/imports/${created.session.id}/start`, { cookie: user.cookie, params: { id: created.session.id } });
     expect(started.status).toBe(202);
     expect(started.json.status).toBe("running");
-    const done = await waitUntilDone(user, created.session.id);
+    const done = await waitForImport(user, created.session.id);
     expect(done).toMatchObject({ status: "succeeded", interrupted: false, files: [{ id: fileId, status: "succeeded", source: "chatgpt", promptsFound: 5, imported: 5 }] });
 
     // Processed: the upload link no longer accepts bytes.
@@ -231,7 +220,7 @@ describe("import routes", () => {
     // Starting a cancelled import again resumes its cancelled file and completes it.
     const restart = await call(startRoute.POST, "POST", `/api/imports/${session.id}/start`, { cookie: user.cookie, params: { id: session.id } });
     expect(restart.status).toBe(202);
-    const resumed = await waitUntilDone(user, session.id);
+    const resumed = await waitForImport(user, session.id);
     expect(resumed).toMatchObject({ status: "succeeded", files: [{ status: "succeeded", promptsFound: PROMPTS, processed: PROMPTS }] });
     expect(await db().$count(promptOccurrences, eq(promptOccurrences.importFileId, fileId))).toBe(PROMPTS);
 

@@ -134,9 +134,8 @@ function viewOf(chunk: Buffer): DataView {
   return view;
 }
 
-export async function* iterateJsonArray(chunks: AsyncIterable<Uint8Array>, options: JsonStreamOptions): AsyncGenerator<JsonItem> {
-  if (!primed) await prime();
-  yield* scan(chunks, options);
+export function iterateJsonArray(chunks: AsyncIterable<Uint8Array>, options: JsonStreamOptions): AsyncGenerator<JsonItem> {
+  return scan(chunks, options, true);
 }
 
 /**
@@ -185,7 +184,8 @@ async function prime(): Promise<void> {
   }
 }
 
-async function* scan(chunks: AsyncIterable<Uint8Array>, options: JsonStreamOptions): AsyncGenerator<JsonItem> {
+async function* scan(chunks: AsyncIterable<Uint8Array>, options: JsonStreamOptions, primeFirst = false): AsyncGenerator<JsonItem> {
+  if (primeFirst && !primed) await prime();
   const { entry } = options;
   const maxItemBytes = options.maxItemBytes ?? 512 * 1024 * 1024;
   const maxObjectBytes = options.maxObjectBytes ?? 256 * 1024 * 1024;
@@ -375,7 +375,7 @@ async function* scan(chunks: AsyncIterable<Uint8Array>, options: JsonStreamOptio
           if (isKey) levelKeyPaths[tracked - 1] = matchKey(deferred!, levelPaths[tracked - 1]!, tracked - 1, chunk, i + 1, q);
           if (capture) {
             if (hasBackslash(chunk, i + 1, q)) spanUnsure = true;
-            else setPeeks(spanPeeks!, captureMask, deferred!, chunk.toString("utf8", i + 1, q));
+            else setPeeks(spanPeeks!, captureMask, deferred!, peekText(chunk, i + 1, q));
             captureMask = 0;
           }
           i = q + 1;
@@ -619,6 +619,33 @@ function hasBackslash(bytes: Buffer, from: number, end: number): boolean {
   return false;
 }
 
+// Peeked strings repeat (a handful of roles and model names): the last ones decoded are kept with their bytes,
+// so most peeks cost a byte comparison instead of a decode and a new string.
+const PEEK_CACHE_SIZE = 16;
+const PEEK_CACHE_MAX_BYTES = 64;
+const peekCacheBytes: Buffer[] = [];
+const peekCacheText: string[] = [];
+let peekCacheNext = 0;
+
+/** chunk[from, end) decoded as UTF-8 (a string seen recently is reused). */
+function peekText(chunk: Buffer, from: number, end: number): string {
+  const length = end - from;
+  if (length > PEEK_CACHE_MAX_BYTES) return chunk.toString("utf8", from, end);
+  for (let n = 0; n < peekCacheBytes.length; n++) {
+    const bytes = peekCacheBytes[n]!;
+    if (bytes.length !== length) continue;
+    let k = 0;
+    while (k < length && bytes[k] === chunk[from + k]) k++;
+    if (k === length) return peekCacheText[n]!;
+  }
+  const text = chunk.toString("utf8", from, end);
+  const slot = peekCacheNext;
+  peekCacheNext = (slot + 1) % PEEK_CACHE_SIZE;
+  peekCacheBytes[slot] = Buffer.from(chunk.subarray(from, end));
+  peekCacheText[slot] = text;
+  return text;
+}
+
 /** Stores a peeked value in the slots of every peek path in `mask`. */
 function setPeeks(peeks: PeekedValue[], mask: number, deferred: Deferred, value: PeekedValue) {
   for (; mask !== 0; mask &= mask - 1) peeks[deferred.slot[31 - Math.clz32(mask & -mask)]!] = value;
@@ -664,6 +691,8 @@ type Deferred = {
   slot: number[];
   /** A placeholder is a JSON string of this prefix + the span number; the random part keeps input from forging one. */
   prefix: string;
+  /** `"` + prefix, as bytes (what parseDeferred writes before each span number). */
+  opening: Buffer;
   /** The prefix as JSON.parse decodes it. */
   marker: string;
 };
@@ -716,6 +745,7 @@ function compileDeferred(specs: readonly DeferredValue[]): Deferred | null {
     noPeeks: paths.map((_, p) => new Array<PeekedValue>(peekCount[p] ?? 0).fill(undefined)),
     slot,
     prefix,
+    opening: Buffer.from(`"${prefix}`, "latin1"),
     marker: JSON.parse(`"${prefix}"`) as string,
   };
 }
@@ -762,8 +792,17 @@ class DeferringItem implements JsonItem {
   private spanOf(value: unknown): number {
     const { marker } = this.deferred;
     if (typeof value !== "string" || !value.startsWith(marker)) return -1;
-    const span = Number(value.slice(marker.length));
-    return Number.isInteger(span) && span >= 0 && 2 * span + 1 < this.spans.length ? span : -1;
+    // The span number, in decimal digits (what parseDeferred wrote; anything else is not a placeholder).
+    const end = value.length;
+    let at = marker.length;
+    if (at === end || end - at > 9) return -1;
+    let span = 0;
+    for (; at < end; at++) {
+      const digit = value.charCodeAt(at) - 0x30;
+      if (digit < 0 || digit > 9) return -1;
+      span = span * 10 + digit;
+    }
+    return 2 * span + 1 < this.spans.length ? span : -1;
   }
 }
 
@@ -776,11 +815,15 @@ function parseDeferred(buffer: Buffer, spans: number[], deferred: Deferred, entr
   let size = buffer.length;
   for (let k = 0; k < spans.length; k += 2) size += deferred.prefix.length + 12 - (spans[k + 1]! - spans[k]!);
   if (scratch.length < size) scratch = Buffer.allocUnsafe(Math.max(size, scratch.length * 2));
+  const { opening } = deferred;
   let length = 0;
   let at = 0;
   for (let k = 0; k < spans.length; k += 2) {
     length += buffer.copy(scratch, length, at, spans[k]);
-    length += scratch.write(`"${deferred.prefix}${k >> 1}"`, length, "latin1");
+    // `"${prefix}${k >> 1}"`
+    for (let n = 0; n < opening.length; n++) scratch[length++] = opening[n]!;
+    length = writeDigits(scratch, length, k >> 1);
+    scratch[length++] = QUOTE;
     at = spans[k + 1]!;
   }
   length += buffer.copy(scratch, length, at);
@@ -789,6 +832,17 @@ function parseDeferred(buffer: Buffer, spans: number[], deferred: Deferred, entr
   } catch {
     throw new ImportFormatError(`${entry}: invalid JSON in the item starting at byte ${offset}.`, { entry, offset });
   }
+}
+
+/** Writes n (≥ 0) in decimal at `at`; returns the index after it. */
+function writeDigits(out: Buffer, at: number, n: number): number {
+  let digits = 1;
+  for (let m = n; m >= 10; m = Math.floor(m / 10)) digits++;
+  for (let k = at + digits - 1; k >= at; k--) {
+    out[k] = 0x30 + (n % 10);
+    n = Math.floor(n / 10);
+  }
+  return at + digits;
 }
 
 function parseItem(buffer: Buffer, entry: string, offset: number): unknown {

@@ -244,19 +244,23 @@ function roots(nodes: Map<string, Node>): string[] {
 function depthFirst(nodes: Map<string, Node>): string[] {
   const order: string[] = [];
   const seen = new Set<string>();
+  const stack: string[] = [];
   const walk = (start: string) => {
-    const stack = [start];
+    stack.push(start);
     while (stack.length > 0) {
       const id = stack.pop()!;
-      if (seen.has(id) || !nodes.has(id)) continue;
+      if (seen.has(id)) continue;
+      const node = nodes.get(id);
+      if (!node) continue;
       seen.add(id);
       order.push(id);
-      const children = nodes.get(id)!.children;
+      const children = node.children;
       for (let i = children.length - 1; i >= 0; i--) if (!seen.has(children[i]!)) stack.push(children[i]!);
     }
   };
-  for (const root of roots(nodes)) walk(root);
-  for (const id of nodes.keys()) walk(id);
+  // The roots (see roots()), then whatever they do not reach.
+  for (const node of nodes.values()) if (node.parent === null || !nodes.has(node.parent)) walk(node.id);
+  for (const id of nodes.keys()) if (!seen.has(id)) walk(id);
   return order;
 }
 

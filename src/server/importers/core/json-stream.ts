@@ -38,10 +38,20 @@ export type PeekedValue = string | null | undefined;
  * escapes, a number or a container where a string was expected — is parsed with the rest instead, so a
  * peek always equals what JSON.parse would give.
  *
+ * `parseIf` names values that are not deferred after all, by a peek: e.g. `{ peek: 0, equals: "user" }` parses
+ * the messages whose role is "user" with the rest of the item (a parser that reads every one of them saves a
+ * separate decode and JSON.parse each).
+ *
  * Parsers use it for the bulk they never look at (assistant replies, tool output): most of an export's
  * bytes and of JSON.parse's work.
  */
-export type DeferredValue = readonly string[] | { readonly path: readonly string[]; readonly peek: readonly (readonly string[])[] };
+export type DeferredValue =
+  | readonly string[]
+  | {
+      readonly path: readonly string[];
+      readonly peek: readonly (readonly string[])[];
+      readonly parseIf?: { readonly peek: number; readonly equals: string };
+    };
 
 export type JsonStreamOptions = {
   /** Name used in error messages (file or zip entry). */
@@ -162,7 +172,7 @@ async function prime(): Promise<void> {
   const specs: (readonly DeferredValue[] | undefined)[] = [
     undefined,
     [["mapping", "*", "message", "content"]],
-    [{ path: ["mapping", "*", "message"], peek: [["author", "role"], ["metadata", "model_slug"]] }],
+    [{ path: ["mapping", "*", "message"], peek: [["author", "role"], ["metadata", "model_slug"]], parseIf: { peek: 0, equals: "user" } }],
   ];
   try {
     for (const deferred of specs) {
@@ -231,6 +241,7 @@ async function* scan(chunks: AsyncIterable<Uint8Array>, options: JsonStreamOptio
   let spanAwaitValue = false; // an object is required and the value has not started yet
   let spanUnsure = false; // a peek cannot be read with certainty: parse this value with the rest
   let spanPeeks: PeekedValue[] | null = null;
+  let spanPath = 0; // the deferred path it is at
   let captureMask = 0; // peek paths whose value is the next token at captureDepth
   let captureDepth = -1;
   let spans: number[] = []; // start, end pairs (item-relative) of the current item's deferred values
@@ -426,6 +437,7 @@ async function* scan(chunks: AsyncIterable<Uint8Array>, options: JsonStreamOptio
                 spanUnsure = false;
                 spanAwaitValue = deferred!.objectOnly[p]!;
                 spanPeeks = deferred!.peekCount[p]! > 0 ? deferred!.noPeeks[p]!.slice() : null;
+                spanPath = p;
                 captureMask = 0;
                 levelChildPaths[j] = matched & deferred!.peeksOf[p]!;
               } else if (spanStart === -1) levelChildPaths[j] = matched;
@@ -438,7 +450,7 @@ async function* scan(chunks: AsyncIterable<Uint8Array>, options: JsonStreamOptio
           if (depth === trackedDepth) {
             const j = tracked - 1;
             if (spanStart !== -1 && depth === spanDepth) {
-              if (!spanUnsure && !spanAwaitValue) {
+              if (!spanUnsure && !spanAwaitValue && !parsedAnyway(deferred!, spanPath, spanPeeks)) {
                 spans.push(spanStart - itemOffset, base + i - itemOffset);
                 peeks.push(spanPeeks);
               }
@@ -488,7 +500,7 @@ async function* scan(chunks: AsyncIterable<Uint8Array>, options: JsonStreamOptio
         // A closing bracket.
         if (depth === trackedDepth) {
           if (spanStart !== -1 && depth === spanDepth) {
-            if (!spanUnsure && !spanAwaitValue) {
+            if (!spanUnsure && !spanAwaitValue && !parsedAnyway(deferred!, spanPath, spanPeeks)) {
               spans.push(spanStart - itemOffset, base + i - itemOffset);
               peeks.push(spanPeeks);
             }
@@ -646,6 +658,12 @@ function peekText(chunk: Buffer, from: number, end: number): string {
   return text;
 }
 
+/** Whether a deferred value (at deferred path p, with these peeks) is to be parsed with the rest (see parseIf). */
+function parsedAnyway(deferred: Deferred, p: number, peeks: PeekedValue[] | null): boolean {
+  const slot = deferred.parseIfPeek[p]!;
+  return slot >= 0 && peeks !== null && peeks[slot] === deferred.parseIfEquals[p];
+}
+
 /** Stores a peeked value in the slots of every peek path in `mask`. */
 function setPeeks(peeks: PeekedValue[], mask: number, deferred: Deferred, value: PeekedValue) {
   for (; mask !== 0; mask &= mask - 1) peeks[deferred.slot[31 - Math.clz32(mask & -mask)]!] = value;
@@ -685,6 +703,9 @@ type Deferred = {
   objectOnly: boolean[];
   peeksOf: number[];
   peekCount: number[];
+  /** For each deferred path: the peek (index) whose value `parseIfEquals` keeps the value from being deferred, or −1. */
+  parseIfPeek: number[];
+  parseIfEquals: string[];
   /** For each deferred path: an array of `undefined`, one per peek (copied for each value). */
   noPeeks: PeekedValue[][];
   /** For each peek path: its index in its deferred value's peek list. */
@@ -704,6 +725,8 @@ function compileDeferred(specs: readonly DeferredValue[]): Deferred | null {
   const slot: number[] = [];
   const objectOnly: boolean[] = [];
   const peekCount: number[] = [];
+  const parseIfPeek: number[] = [];
+  const parseIfEquals: string[] = [];
   for (const spec of specs) {
     const path = isPathList(spec) ? spec : spec.path;
     const peek = isPathList(spec) ? [] : spec.peek;
@@ -715,6 +738,9 @@ function compileDeferred(specs: readonly DeferredValue[]): Deferred | null {
     slot.push(-1);
     objectOnly[d] = !isPathList(spec);
     peekCount[d] = peek.length;
+    const parseIf = isPathList(spec) ? undefined : spec.parseIf;
+    parseIfPeek[d] = parseIf && parseIf.peek >= 0 && parseIf.peek < peek.length && peek[parseIf.peek]!.length > 0 ? parseIf.peek : -1;
+    parseIfEquals[d] = parseIf?.equals ?? "";
     peek.forEach((sub, k) => {
       if (sub.length === 0) return;
       paths.push([...path, ...sub]);
@@ -742,6 +768,8 @@ function compileDeferred(specs: readonly DeferredValue[]): Deferred | null {
     objectOnly: paths.map((_, p) => objectOnly[p] ?? false),
     peeksOf: paths.map((_, d) => paths.reduce((mask, __, p) => (isPeek[p] && owner[p] === d ? mask | (1 << p) : mask), 0)),
     peekCount: paths.map((_, p) => peekCount[p] ?? 0),
+    parseIfPeek: paths.map((_, p) => parseIfPeek[p] ?? -1),
+    parseIfEquals: paths.map((_, p) => parseIfEquals[p] ?? ""),
     noPeeks: paths.map((_, p) => new Array<PeekedValue>(peekCount[p] ?? 0).fill(undefined)),
     slot,
     prefix,

@@ -50,6 +50,7 @@ function detectChatGpt(probe: DetectProbe): number {
 
 // Only user messages are parsed: the others (assistant replies, tool output, reasoning traces — most of an
 // export's bytes) are only scanned, their role and model read on the way (see iterateJsonArray's `deferred`).
+// A message whose role is seen to be "user" is parsed with the rest of its conversation (every one is read).
 const DEFERRED: readonly DeferredValue[] = [
   {
     path: ["mapping", "*", "message"],
@@ -57,6 +58,7 @@ const DEFERRED: readonly DeferredValue[] = [
       ["author", "role"],
       ["metadata", "model_slug"],
     ],
+    parseIf: { peek: 0, equals: "user" },
   },
 ];
 

@@ -195,7 +195,14 @@ async function prime(): Promise<void> {
 }
 
 async function* scan(chunks: AsyncIterable<Uint8Array>, options: JsonStreamOptions, primeFirst = false): AsyncGenerator<JsonItem> {
-  if (primeFirst && !primed) await prime();
+  if (primeFirst && !primed) {
+    // The first read (a file's open and first chunk) proceeds while the scanner is primed.
+    const iterator = chunks[Symbol.asyncIterator]();
+    const first = iterator.next();
+    first.catch(() => {}); // awaited below; a failure is thrown there, not reported as unhandled meanwhile
+    await prime();
+    chunks = resumed(first, iterator);
+  }
   const { entry } = options;
   const maxItemBytes = options.maxItemBytes ?? 512 * 1024 * 1024;
   const maxObjectBytes = options.maxObjectBytes ?? 256 * 1024 * 1024;
@@ -618,6 +625,22 @@ async function* scan(chunks: AsyncIterable<Uint8Array>, options: JsonStreamOptio
     itemIsString = false;
     itemIsPrimitive = false;
   }
+}
+
+/** An iterator whose first next() was already called (and returned `first`), as an iterable again. */
+function resumed(first: Promise<IteratorResult<Uint8Array>>, rest: AsyncIterator<Uint8Array>): AsyncIterable<Uint8Array> {
+  let pending: Promise<IteratorResult<Uint8Array>> | null = first;
+  const iterator: AsyncIterator<Uint8Array> = {
+    next() {
+      const next = pending ?? rest.next();
+      pending = null;
+      return next;
+    },
+    return(value?: unknown) {
+      return rest.return ? rest.return(value) : Promise.resolve({ done: true as const, value: undefined });
+    },
+  };
+  return { [Symbol.asyncIterator]: () => iterator };
 }
 
 function hasBackslash(bytes: Buffer, from: number, end: number): boolean {

@@ -87,6 +87,41 @@ describe("iterateJsonArray", () => {
   });
 });
 
+describe("iterateJsonArray with deferred values", () => {
+  it("parseIf: values whose peek matches are parsed with the rest, the others deferred", async () => {
+    const items = [
+      {
+        mapping: {
+          a: { message: { author: { role: "user" }, content: { parts: ["hi"] } } },
+          b: { message: { author: { role: "assistant" }, metadata: { model_slug: "m" }, content: "long" } },
+          c: { message: { author: { role: "usXr" } } },
+          d: { message: null },
+        },
+      },
+    ];
+    const text = JSON.stringify(items).replace("usXr", String.raw`us\u0065r`);
+    const deferred = [{ path: ["mapping", "*", "message"], peek: [["author", "role"], ["metadata", "model_slug"]], parseIf: { peek: 0, equals: "user" } }];
+    for (const size of [1, 3, 7, text.length]) {
+      const bytes = new TextEncoder().encode(text);
+      const got: { mapping: Record<string, { message: unknown }> }[] = [];
+      for await (const item of iterateJsonArray(chunked(bytes, [size]), { entry: "test.json", deferred })) {
+        const value = item.value as { mapping: Record<string, { message: unknown }> };
+        const { a, b, c, d } = value.mapping;
+        expect(a!.message).toEqual(items[0]!.mapping.a.message);
+        expect(item.peeked(a!.message)).toBeUndefined();
+        // (A key cut by a chunk boundary makes a peek uncertain: the value is then parsed with the rest.)
+        if (size === text.length) expect(typeof b!.message).toBe("string");
+        if (typeof b!.message === "string") expect(item.peeked(b!.message)).toEqual(["assistant", "m"]);
+        expect(item.resolve(b!.message)).toEqual(items[0]!.mapping.b.message);
+        expect(c!.message).toEqual({ author: { role: "user" } });
+        expect(d!.message).toBeNull();
+        got.push(value);
+      }
+      expect(got).toHaveLength(1);
+    }
+  });
+});
+
 describe("readJsonDocument", () => {
   it("parses a small document and refuses empty files", async () => {
     expect(await readJsonDocument(chunked(new TextEncoder().encode('{"a":[1]}'), [2]), "x.json", 1000)).toEqual({ a: [1] });

@@ -38,10 +38,20 @@ export type PeekedValue = string | null | undefined;
  * escapes, a number or a container where a string was expected — is parsed with the rest instead, so a
  * peek always equals what JSON.parse would give.
  *
+ * `parseIf` names values that are not deferred after all, by a peek: e.g. `{ peek: 0, equals: "user" }` parses
+ * the messages whose role is "user" with the rest of the item (a parser that reads every one of them saves a
+ * separate decode and JSON.parse each).
+ *
  * Parsers use it for the bulk they never look at (assistant replies, tool output): most of an export's
  * bytes and of JSON.parse's work.
  */
-export type DeferredValue = readonly string[] | { readonly path: readonly string[]; readonly peek: readonly (readonly string[])[] };
+export type DeferredValue =
+  | readonly string[]
+  | {
+      readonly path: readonly string[];
+      readonly peek: readonly (readonly string[])[];
+      readonly parseIf?: { readonly peek: number; readonly equals: string };
+    };
 
 export type JsonStreamOptions = {
   /** Name used in error messages (file or zip entry). */
@@ -134,9 +144,8 @@ function viewOf(chunk: Buffer): DataView {
   return view;
 }
 
-export async function* iterateJsonArray(chunks: AsyncIterable<Uint8Array>, options: JsonStreamOptions): AsyncGenerator<JsonItem> {
-  if (!primed) await prime();
-  yield* scan(chunks, options);
+export function iterateJsonArray(chunks: AsyncIterable<Uint8Array>, options: JsonStreamOptions): AsyncGenerator<JsonItem> {
+  return scan(chunks, options, true);
 }
 
 /**
@@ -160,14 +169,17 @@ const PRIMER = Buffer.from(
 
 async function prime(): Promise<void> {
   primed = true;
-  const specs: (readonly DeferredValue[] | undefined)[] = [
-    undefined,
-    [["mapping", "*", "message", "content"]],
-    [{ path: ["mapping", "*", "message"], peek: [["author", "role"], ["metadata", "model_slug"]] }],
+  // Every byte-level path (a cut string, key, escape or number) is in the scanner's one function whatever the
+  // spec, so the tiny chunks that take them all are needed once, with the spec that reaches the most paths
+  // (deferred values with peeks): each chunk costs a few microseconds while the scanner is cold.
+  const specs: [readonly DeferredValue[] | undefined, number[]][] = [
+    [undefined, [7, PRIMER.length]],
+    [[["mapping", "*", "message", "content"]], [7, PRIMER.length]],
+    [[{ path: ["mapping", "*", "message"], peek: [["author", "role"], ["metadata", "model_slug"]], parseIf: { peek: 0, equals: "user" } }], [1, 2, 3, 7, PRIMER.length]],
   ];
   try {
-    for (const deferred of specs) {
-      for (const size of [1, 2, 3, 7, PRIMER.length]) {
+    for (const [deferred, sizes] of specs) {
+      for (const size of sizes) {
         const chunks = (async function* () {
           for (let at = 0; at < PRIMER.length; at += size) yield PRIMER.subarray(at, at + size);
         })();
@@ -185,7 +197,15 @@ async function prime(): Promise<void> {
   }
 }
 
-async function* scan(chunks: AsyncIterable<Uint8Array>, options: JsonStreamOptions): AsyncGenerator<JsonItem> {
+async function* scan(chunks: AsyncIterable<Uint8Array>, options: JsonStreamOptions, primeFirst = false): AsyncGenerator<JsonItem> {
+  if (primeFirst && !primed) {
+    // The first read (a file's open and first chunk) proceeds while the scanner is primed.
+    const iterator = chunks[Symbol.asyncIterator]();
+    const first = iterator.next();
+    first.catch(() => {}); // awaited below; a failure is thrown there, not reported as unhandled meanwhile
+    await prime();
+    chunks = resumed(first, iterator);
+  }
   const { entry } = options;
   const maxItemBytes = options.maxItemBytes ?? 512 * 1024 * 1024;
   const maxObjectBytes = options.maxObjectBytes ?? 256 * 1024 * 1024;
@@ -231,6 +251,7 @@ async function* scan(chunks: AsyncIterable<Uint8Array>, options: JsonStreamOptio
   let spanAwaitValue = false; // an object is required and the value has not started yet
   let spanUnsure = false; // a peek cannot be read with certainty: parse this value with the rest
   let spanPeeks: PeekedValue[] | null = null;
+  let spanPath = 0; // the deferred path it is at
   let captureMask = 0; // peek paths whose value is the next token at captureDepth
   let captureDepth = -1;
   let spans: number[] = []; // start, end pairs (item-relative) of the current item's deferred values
@@ -375,7 +396,7 @@ async function* scan(chunks: AsyncIterable<Uint8Array>, options: JsonStreamOptio
           if (isKey) levelKeyPaths[tracked - 1] = matchKey(deferred!, levelPaths[tracked - 1]!, tracked - 1, chunk, i + 1, q);
           if (capture) {
             if (hasBackslash(chunk, i + 1, q)) spanUnsure = true;
-            else setPeeks(spanPeeks!, captureMask, deferred!, chunk.toString("utf8", i + 1, q));
+            else setPeeks(spanPeeks!, captureMask, deferred!, peekText(chunk, i + 1, q));
             captureMask = 0;
           }
           i = q + 1;
@@ -426,6 +447,7 @@ async function* scan(chunks: AsyncIterable<Uint8Array>, options: JsonStreamOptio
                 spanUnsure = false;
                 spanAwaitValue = deferred!.objectOnly[p]!;
                 spanPeeks = deferred!.peekCount[p]! > 0 ? deferred!.noPeeks[p]!.slice() : null;
+                spanPath = p;
                 captureMask = 0;
                 levelChildPaths[j] = matched & deferred!.peeksOf[p]!;
               } else if (spanStart === -1) levelChildPaths[j] = matched;
@@ -438,7 +460,7 @@ async function* scan(chunks: AsyncIterable<Uint8Array>, options: JsonStreamOptio
           if (depth === trackedDepth) {
             const j = tracked - 1;
             if (spanStart !== -1 && depth === spanDepth) {
-              if (!spanUnsure && !spanAwaitValue) {
+              if (!spanUnsure && !spanAwaitValue && !parsedAnyway(deferred!, spanPath, spanPeeks)) {
                 spans.push(spanStart - itemOffset, base + i - itemOffset);
                 peeks.push(spanPeeks);
               }
@@ -488,7 +510,7 @@ async function* scan(chunks: AsyncIterable<Uint8Array>, options: JsonStreamOptio
         // A closing bracket.
         if (depth === trackedDepth) {
           if (spanStart !== -1 && depth === spanDepth) {
-            if (!spanUnsure && !spanAwaitValue) {
+            if (!spanUnsure && !spanAwaitValue && !parsedAnyway(deferred!, spanPath, spanPeeks)) {
               spans.push(spanStart - itemOffset, base + i - itemOffset);
               peeks.push(spanPeeks);
             }
@@ -608,6 +630,22 @@ async function* scan(chunks: AsyncIterable<Uint8Array>, options: JsonStreamOptio
   }
 }
 
+/** An iterator whose first next() was already called (and returned `first`), as an iterable again. */
+function resumed(first: Promise<IteratorResult<Uint8Array>>, rest: AsyncIterator<Uint8Array>): AsyncIterable<Uint8Array> {
+  let pending: Promise<IteratorResult<Uint8Array>> | null = first;
+  const iterator: AsyncIterator<Uint8Array> = {
+    next() {
+      const next = pending ?? rest.next();
+      pending = null;
+      return next;
+    },
+    return(value?: unknown) {
+      return rest.return ? rest.return(value) : Promise.resolve({ done: true as const, value: undefined });
+    },
+  };
+  return { [Symbol.asyncIterator]: () => iterator };
+}
+
 function hasBackslash(bytes: Buffer, from: number, end: number): boolean {
   const view = viewOf(bytes);
   let k = from;
@@ -617,6 +655,39 @@ function hasBackslash(bytes: Buffer, from: number, end: number): boolean {
   }
   for (; k < end; k++) if (bytes[k] === BACKSLASH) return true;
   return false;
+}
+
+// Peeked strings repeat (a handful of roles and model names): the last ones decoded are kept with their bytes,
+// so most peeks cost a byte comparison instead of a decode and a new string.
+const PEEK_CACHE_SIZE = 16;
+const PEEK_CACHE_MAX_BYTES = 64;
+const peekCacheBytes: Buffer[] = [];
+const peekCacheText: string[] = [];
+let peekCacheNext = 0;
+
+/** chunk[from, end) decoded as UTF-8 (a string seen recently is reused). */
+function peekText(chunk: Buffer, from: number, end: number): string {
+  const length = end - from;
+  if (length > PEEK_CACHE_MAX_BYTES) return chunk.toString("utf8", from, end);
+  for (let n = 0; n < peekCacheBytes.length; n++) {
+    const bytes = peekCacheBytes[n]!;
+    if (bytes.length !== length) continue;
+    let k = 0;
+    while (k < length && bytes[k] === chunk[from + k]) k++;
+    if (k === length) return peekCacheText[n]!;
+  }
+  const text = chunk.toString("utf8", from, end);
+  const slot = peekCacheNext;
+  peekCacheNext = (slot + 1) % PEEK_CACHE_SIZE;
+  peekCacheBytes[slot] = Buffer.from(chunk.subarray(from, end));
+  peekCacheText[slot] = text;
+  return text;
+}
+
+/** Whether a deferred value (at deferred path p, with these peeks) is to be parsed with the rest (see parseIf). */
+function parsedAnyway(deferred: Deferred, p: number, peeks: PeekedValue[] | null): boolean {
+  const slot = deferred.parseIfPeek[p]!;
+  return slot >= 0 && peeks !== null && peeks[slot] === deferred.parseIfEquals[p];
 }
 
 /** Stores a peeked value in the slots of every peek path in `mask`. */
@@ -658,12 +729,17 @@ type Deferred = {
   objectOnly: boolean[];
   peeksOf: number[];
   peekCount: number[];
+  /** For each deferred path: the peek (index) whose value `parseIfEquals` keeps the value from being deferred, or −1. */
+  parseIfPeek: number[];
+  parseIfEquals: string[];
   /** For each deferred path: an array of `undefined`, one per peek (copied for each value). */
   noPeeks: PeekedValue[][];
   /** For each peek path: its index in its deferred value's peek list. */
   slot: number[];
   /** A placeholder is a JSON string of this prefix + the span number; the random part keeps input from forging one. */
   prefix: string;
+  /** `"` + prefix, as bytes (what parseDeferred writes before each span number). */
+  opening: Buffer;
   /** The prefix as JSON.parse decodes it. */
   marker: string;
 };
@@ -675,6 +751,8 @@ function compileDeferred(specs: readonly DeferredValue[]): Deferred | null {
   const slot: number[] = [];
   const objectOnly: boolean[] = [];
   const peekCount: number[] = [];
+  const parseIfPeek: number[] = [];
+  const parseIfEquals: string[] = [];
   for (const spec of specs) {
     const path = isPathList(spec) ? spec : spec.path;
     const peek = isPathList(spec) ? [] : spec.peek;
@@ -686,6 +764,9 @@ function compileDeferred(specs: readonly DeferredValue[]): Deferred | null {
     slot.push(-1);
     objectOnly[d] = !isPathList(spec);
     peekCount[d] = peek.length;
+    const parseIf = isPathList(spec) ? undefined : spec.parseIf;
+    parseIfPeek[d] = parseIf && parseIf.peek >= 0 && parseIf.peek < peek.length && peek[parseIf.peek]!.length > 0 ? parseIf.peek : -1;
+    parseIfEquals[d] = parseIf?.equals ?? "";
     peek.forEach((sub, k) => {
       if (sub.length === 0) return;
       paths.push([...path, ...sub]);
@@ -713,9 +794,12 @@ function compileDeferred(specs: readonly DeferredValue[]): Deferred | null {
     objectOnly: paths.map((_, p) => objectOnly[p] ?? false),
     peeksOf: paths.map((_, d) => paths.reduce((mask, __, p) => (isPeek[p] && owner[p] === d ? mask | (1 << p) : mask), 0)),
     peekCount: paths.map((_, p) => peekCount[p] ?? 0),
+    parseIfPeek: paths.map((_, p) => parseIfPeek[p] ?? -1),
+    parseIfEquals: paths.map((_, p) => parseIfEquals[p] ?? ""),
     noPeeks: paths.map((_, p) => new Array<PeekedValue>(peekCount[p] ?? 0).fill(undefined)),
     slot,
     prefix,
+    opening: Buffer.from(`"${prefix}`, "latin1"),
     marker: JSON.parse(`"${prefix}"`) as string,
   };
 }
@@ -762,8 +846,17 @@ class DeferringItem implements JsonItem {
   private spanOf(value: unknown): number {
     const { marker } = this.deferred;
     if (typeof value !== "string" || !value.startsWith(marker)) return -1;
-    const span = Number(value.slice(marker.length));
-    return Number.isInteger(span) && span >= 0 && 2 * span + 1 < this.spans.length ? span : -1;
+    // The span number, in decimal digits (what parseDeferred wrote; anything else is not a placeholder).
+    const end = value.length;
+    let at = marker.length;
+    if (at === end || end - at > 9) return -1;
+    let span = 0;
+    for (; at < end; at++) {
+      const digit = value.charCodeAt(at) - 0x30;
+      if (digit < 0 || digit > 9) return -1;
+      span = span * 10 + digit;
+    }
+    return 2 * span + 1 < this.spans.length ? span : -1;
   }
 }
 
@@ -776,11 +869,15 @@ function parseDeferred(buffer: Buffer, spans: number[], deferred: Deferred, entr
   let size = buffer.length;
   for (let k = 0; k < spans.length; k += 2) size += deferred.prefix.length + 12 - (spans[k + 1]! - spans[k]!);
   if (scratch.length < size) scratch = Buffer.allocUnsafe(Math.max(size, scratch.length * 2));
+  const { opening } = deferred;
   let length = 0;
   let at = 0;
   for (let k = 0; k < spans.length; k += 2) {
     length += buffer.copy(scratch, length, at, spans[k]);
-    length += scratch.write(`"${deferred.prefix}${k >> 1}"`, length, "latin1");
+    // `"${prefix}${k >> 1}"`
+    for (let n = 0; n < opening.length; n++) scratch[length++] = opening[n]!;
+    length = writeDigits(scratch, length, k >> 1);
+    scratch[length++] = QUOTE;
     at = spans[k + 1]!;
   }
   length += buffer.copy(scratch, length, at);
@@ -789,6 +886,17 @@ function parseDeferred(buffer: Buffer, spans: number[], deferred: Deferred, entr
   } catch {
     throw new ImportFormatError(`${entry}: invalid JSON in the item starting at byte ${offset}.`, { entry, offset });
   }
+}
+
+/** Writes n (≥ 0) in decimal at `at`; returns the index after it. */
+function writeDigits(out: Buffer, at: number, n: number): number {
+  let digits = 1;
+  for (let m = n; m >= 10; m = Math.floor(m / 10)) digits++;
+  for (let k = at + digits - 1; k >= at; k--) {
+    out[k] = 0x30 + (n % 10);
+    n = Math.floor(n / 10);
+  }
+  return at + digits;
 }
 
 function parseItem(buffer: Buffer, entry: string, offset: number): unknown {

@@ -50,6 +50,7 @@ function detectChatGpt(probe: DetectProbe): number {
 
 // Only user messages are parsed: the others (assistant replies, tool output, reasoning traces — most of an
 // export's bytes) are only scanned, their role and model read on the way (see iterateJsonArray's `deferred`).
+// A message whose role is seen to be "user" is parsed with the rest of its conversation (every one is read).
 const DEFERRED: readonly DeferredValue[] = [
   {
     path: ["mapping", "*", "message"],
@@ -57,6 +58,7 @@ const DEFERRED: readonly DeferredValue[] = [
       ["author", "role"],
       ["metadata", "model_slug"],
     ],
+    parseIf: { peek: 0, equals: "user" },
   },
 ];
 
@@ -244,19 +246,23 @@ function roots(nodes: Map<string, Node>): string[] {
 function depthFirst(nodes: Map<string, Node>): string[] {
   const order: string[] = [];
   const seen = new Set<string>();
+  const stack: string[] = [];
   const walk = (start: string) => {
-    const stack = [start];
+    stack.push(start);
     while (stack.length > 0) {
       const id = stack.pop()!;
-      if (seen.has(id) || !nodes.has(id)) continue;
+      if (seen.has(id)) continue;
+      const node = nodes.get(id);
+      if (!node) continue;
       seen.add(id);
       order.push(id);
-      const children = nodes.get(id)!.children;
+      const children = node.children;
       for (let i = children.length - 1; i >= 0; i--) if (!seen.has(children[i]!)) stack.push(children[i]!);
     }
   };
-  for (const root of roots(nodes)) walk(root);
-  for (const id of nodes.keys()) walk(id);
+  // The roots (see roots()), then whatever they do not reach.
+  for (const node of nodes.values()) if (node.parent === null || !nodes.has(node.parent)) walk(node.id);
+  for (const id of nodes.keys()) if (!seen.has(id)) walk(id);
   return order;
 }
 

@@ -61,7 +61,8 @@ describe("auto-tagging with an LLM (fake OpenAI server, real SDK)", () => {
     const events = await usageOf(db(), user.id);
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ feature: "auto_tag", provider: "openai-compatible", model: "gpt-4o-mini", inputTokens: 412, outputTokens: 187, outcome: "success", keySource: "platform" });
-    expect(events[0]!.costMicros).toBeGreaterThan(0);
+    // gpt-4o-mini: $0.15 per million input tokens, $0.60 per million output tokens, in micro-dollars.
+    expect(events[0]!.costMicros).toBe(Math.round(412 * 0.15 + 187 * 0.6));
     expect(events[0]!.metadata).toMatchObject({ prompts: 3 });
   });
 

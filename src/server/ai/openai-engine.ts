@@ -42,6 +42,33 @@ export abstract class OpenAiAdapter {
   get provider(): string {
     return this.config.provider ?? (this.config.baseURL && !/api\.openai\.com/.test(this.config.baseURL) ? "openai-compatible" : "openai");
   }
+
+  /** One chat completion with a system and a user message and a JSON-schema answer; SDK errors become AiEngineErrors. */
+  protected async complete(
+    system: string,
+    user: string,
+    responseFormat: OpenAI.Chat.Completions.ChatCompletionCreateParams["response_format"],
+    temperature: number,
+    signal?: AbortSignal,
+  ): Promise<{ completion: OpenAI.Chat.Completions.ChatCompletion; content: string }> {
+    try {
+      const completion = await this.client.chat.completions.create(
+        {
+          model: this.config.model,
+          messages: [
+            { role: "system", content: system },
+            { role: "user", content: user },
+          ],
+          response_format: responseFormat,
+          temperature,
+        },
+        { signal },
+      );
+      return { completion, content: completion.choices[0]?.message?.content ?? "" };
+    } catch (error) {
+      throw toEngineError(error);
+    }
+  }
 }
 
 /** OpenAI, or any OpenAI-compatible server, through the official SDK with a JSON-schema response format. */
@@ -55,24 +82,7 @@ export class OpenAiEngine extends OpenAiAdapter implements OptimizeEngine {
   }
 
   async optimize(prompt: string, options: { signal?: AbortSignal } = {}): Promise<EngineResult> {
-    let completion: OpenAI.Chat.Completions.ChatCompletion;
-    try {
-      completion = await this.client.chat.completions.create(
-        {
-          model: this.config.model,
-          messages: [
-            { role: "system", content: SYSTEM },
-            { role: "user", content: prompt },
-          ],
-          response_format: zodResponseFormat(outputSchema, "prompt_optimization"),
-          temperature: 0.2,
-        },
-        { signal: options.signal },
-      );
-    } catch (error) {
-      throw toEngineError(error);
-    }
-    const content = completion.choices[0]?.message?.content ?? "";
+    const { completion, content } = await this.complete(SYSTEM, prompt, zodResponseFormat(outputSchema, "prompt_optimization"), 0.2, options.signal);
     let parsed: z.infer<typeof outputSchema>;
     try {
       const result = outputSchema.safeParse(JSON.parse(content));

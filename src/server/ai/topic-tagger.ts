@@ -1,8 +1,7 @@
-import OpenAI from "openai";
 import { zodResponseFormat } from "openai/helpers/zod";
 import { z } from "zod";
 import { AiEngineError, type EngineUsage } from "./engine";
-import { OpenAiAdapter, toEngineError, usageOf } from "./openai-engine";
+import { OpenAiAdapter, usageOf } from "./openai-engine";
 import { suggestTopics, TOPICS } from "./tagger";
 
 /** Tagging by topic behind one interface: the offline heuristic, or an LLM when one is configured. */
@@ -61,21 +60,7 @@ export class OpenAiTagger extends OpenAiAdapter implements TopicTagger {
 
   async tag(items: TagItem[]): Promise<TagBatchResult> {
     const input = JSON.stringify(items.map((item, index) => ({ index, text: item.text.slice(0, LLM_TEXT_CHARS) })));
-    let completion: OpenAI.Chat.Completions.ChatCompletion;
-    try {
-      completion = await this.client.chat.completions.create({
-        model: this.config.model,
-        messages: [
-          { role: "system", content: SYSTEM },
-          { role: "user", content: input },
-        ],
-        response_format: zodResponseFormat(outputSchema, "prompt_topics"),
-        temperature: 0,
-      });
-    } catch (error) {
-      throw toEngineError(error);
-    }
-    const content = completion.choices[0]?.message?.content ?? "";
+    const { completion, content } = await this.complete(SYSTEM, input, zodResponseFormat(outputSchema, "prompt_topics"), 0);
     const usage = usageOf(completion, SYSTEM + input, content, this.config.model);
     const parsed = outputSchema.safeParse(safeJson(content));
     if (!parsed.success) {

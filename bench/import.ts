@@ -28,7 +28,6 @@ import { createReadStream, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { sql } from "drizzle-orm";
-import pg from "pg";
 import { openDatabase, type DatabaseHandle } from "../src/server/db/client";
 import { PLANS, users, type Plan } from "../src/server/db/schema";
 import { getEnv } from "../src/server/env";
@@ -38,6 +37,7 @@ import { ImportWriter } from "../src/server/services/imports/writer";
 import { LocalFileStorage } from "../src/server/storage/local";
 import { ChatGptExportGenerator, type ExportStats } from "./chatgpt-export";
 import type { WorkerResult } from "./import-worker";
+import { cliOptions, createScratchDatabase, dropScratchDatabases } from "./lib";
 
 const TARGET_RATIO = 1.5; // our parser's throughput / whole-file JSON.parse's, 200 MB file
 const TARGET_LARGE_RSS_MB = 350; // our parser's peak RSS on the 600 MB file
@@ -45,18 +45,13 @@ const TARGET_PG_PER_S = 6000;
 const TARGET_PGLITE_PER_S = 3000;
 const MB = 1e6; // decimal megabytes throughout (sizes and MB/s)
 
-const argv = process.argv.slice(2);
-const flag = (name: string) => argv.includes(`--${name}`);
-const num = (name: string, fallback: number) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(argv[i + 1]) : fallback;
-};
+const { flag, num, str } = cliOptions();
 const options = {
   smallMb: num("small-mb", 200),
   largeMb: num("large-mb", 600),
   e2ePrompts: num("e2e-prompts", 60_000),
   runs: Math.max(1, num("runs", 3)),
-  plan: (argv.includes("--plan") ? argv[argv.indexOf("--plan") + 1] : "pro") as Plan,
+  plan: str("plan", "pro") as Plan,
 };
 if (!PLANS.includes(options.plan)) throw new Error(`--plan must be one of ${PLANS.join(", ")}`);
 
@@ -66,7 +61,6 @@ const WORKER = path.join(ROOT, "bench", "import-worker.ts");
 // ---- temp folder and scratch database, cleaned up whatever happens ------------------------------------
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), "pv-bench-import-"));
-const scratchDatabases = new Set<{ serverUrl: string; name: string }>();
 const children = new Set<ReturnType<typeof spawn>>();
 let cleaned = false;
 
@@ -75,23 +69,6 @@ function removeTemp() {
   cleaned = true;
   for (const child of children) child.kill("SIGKILL");
   if (!flag("keep")) rmSync(tmp, { recursive: true, force: true });
-}
-
-async function admin(serverUrl: string, statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
-async function dropScratchDatabases() {
-  for (const db of scratchDatabases) {
-    await admin(db.serverUrl, `drop database if exists ${db.name} with (force)`).catch((e) => console.error(`could not drop ${db.name}:`, e));
-    scratchDatabases.delete(db);
-  }
 }
 
 process.on("exit", removeTemp);
@@ -263,20 +240,14 @@ async function onPglite(file: string, bytes: number): Promise<E2E> {
 }
 
 async function onPostgres(serverUrl: string, file: string, bytes: number): Promise<E2E> {
-  const name = `pv_bench_import_${randomBytes(5).toString("hex")}`;
-  const scratch = { serverUrl, name };
-  await admin(serverUrl, `create database ${name}`);
-  scratchDatabases.add(scratch);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
+  const scratch = await createScratchDatabase(serverUrl, "pv_bench_import");
   let handle: DatabaseHandle | undefined;
   try {
-    handle = await openDatabase({ driver: "pg", url: url.toString(), max: 4 });
-    return await importEndToEnd(`Postgres (${url.host}, scratch database ${name})`, handle, file, bytes);
+    handle = await openDatabase({ driver: "pg", url: scratch.url, max: 4 });
+    return await importEndToEnd(`Postgres (${new URL(scratch.url).host}, scratch database ${scratch.name})`, handle, file, bytes);
   } finally {
     await handle?.close();
-    await admin(serverUrl, `drop database if exists ${name} with (force)`);
-    scratchDatabases.delete(scratch);
+    await scratch.drop();
   }
 }
 

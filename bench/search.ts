@@ -9,12 +9,10 @@
  * --runs N (default 60), --memory (PGlite in memory instead of on disk), --no-pglite,
  * --explain-all (EXPLAIN every class, not only the slowest search).
  */
-import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { sql } from "drizzle-orm";
-import pg from "pg";
 import { openDatabase, refreshPlannerStatistics, type Database, type DatabaseHandle } from "../src/server/db/client";
 import * as schema from "../src/server/db/schema";
 import { getEnv } from "../src/server/env";
@@ -22,16 +20,12 @@ import { PromptService } from "../src/server/services/prompts/prompt-service";
 import type { ListPromptsInput } from "../src/server/services/prompts/schemas";
 import { BENCH_TERMS } from "./corpus";
 import { seedLibrary, type Seeded } from "./seed";
+import { cliOptions, createScratchDatabase, dropScratchDatabases } from "./lib";
 
 const TARGET_P95_MS = 35;
 const WARMUP = 5;
 
-const argv = process.argv.slice(2);
-const flag = (name: string) => argv.includes(`--${name}`);
-const num = (name: string, fallback: number) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(argv[i + 1]) : fallback;
-};
+const { flag, num } = cliOptions();
 const options = {
   prompts: num("prompts", 100_000),
   otherUsers: num("others", 3),
@@ -186,29 +180,17 @@ async function onPglite(): Promise<void> {
 }
 
 async function onPostgres(serverUrl: string): Promise<void> {
-  const name = `pv_bench_${randomBytes(5).toString("hex")}`;
-  const admin = async (statement: string) => {
-    const client = new pg.Client({ connectionString: serverUrl });
-    await client.connect();
-    try {
-      await client.query(statement);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`create database ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const dropOnInterrupt = () => void admin(`drop database if exists ${name} with (force)`).finally(() => process.exit(130));
+  const scratch = await createScratchDatabase(serverUrl, "pv_bench");
+  const dropOnInterrupt = () => void dropScratchDatabases().finally(() => process.exit(130));
   process.once("SIGINT", dropOnInterrupt);
   let handle: DatabaseHandle | undefined;
   try {
-    handle = await openDatabase({ driver: "pg", url: url.toString(), max: 4 });
+    handle = await openDatabase({ driver: "pg", url: scratch.url, max: 4 });
     // Autovacuum would analyze a table this size within a minute; measure that steady state directly.
-    await benchmark(`Postgres (${url.host}, scratch database ${name})`, handle, "vacuum analyze");
+    await benchmark(`Postgres (${new URL(scratch.url).host}, scratch database ${scratch.name})`, handle, "vacuum analyze");
   } finally {
     await handle?.close();
-    await admin(`drop database if exists ${name} with (force)`);
+    await scratch.drop();
     process.off("SIGINT", dropOnInterrupt);
   }
 }

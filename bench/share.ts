@@ -20,18 +20,13 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { gzipSync } from "node:zlib";
-import pg from "pg";
 import { getEnv } from "../src/server/env";
+import { cliOptions, createScratchDatabase } from "./lib";
 
 const TARGET_P50_MS = 20;
 const TARGET_FIRST_LOAD_GZIP_KB = 120;
 
-const argv = process.argv.slice(2);
-const flag = (name: string) => argv.includes(`--${name}`);
-const num = (name: string, fallback: number) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(argv[i + 1]) : fallback;
-};
+const { flag, num } = cliOptions();
 const options = {
   requests: Math.max(2000, num("requests", 3000)),
   concurrency: num("concurrency", 50),
@@ -302,25 +297,12 @@ async function benchmark(label: string, databaseUrl: string | undefined): Promis
 }
 
 async function onPostgres(serverUrl: string): Promise<void> {
-  const name = `pv_bench_share_${randomBytes(4).toString("hex")}`;
-  const admin = async (statement: string) => {
-    const client = new pg.Client({ connectionString: serverUrl });
-    await client.connect();
-    try {
-      await client.query(statement);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`create database ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const drop = () => admin(`drop database if exists ${name} with (force)`);
-  cleanups.push(drop);
+  const scratch = await createScratchDatabase(serverUrl, "pv_bench_share");
+  cleanups.push(scratch.drop);
   try {
-    await benchmark(`Postgres (${url.host}, scratch database ${name})`, url.toString());
+    await benchmark(`Postgres (${new URL(scratch.url).host}, scratch database ${scratch.name})`, scratch.url);
   } finally {
-    await drop();
+    await scratch.drop();
   }
 }
 

@@ -119,7 +119,7 @@ function grow(array: Int32Array): Int32Array {
   return bigger;
 }
 
-export function similarity(a: readonly number[], b: readonly number[]): number {
+export function similarity(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let same = 0;
   for (let i = 0; i < SIGNATURE_SIZE; i++) if (a[i] === b[i]) same++;
   return same / SIGNATURE_SIZE;

@@ -3,7 +3,7 @@ import type { Database } from "../../db/client";
 import { PlanLimiter } from "../plan-limiter";
 import { titleFromBody } from "../prompts/prompt-service";
 import { fingerprintOfNormalized, normalizePromptText, occurrenceKey } from "./fingerprint";
-import { MIN_SHARED_BANDS, NEAR_DUPLICATE_THRESHOLD, signature, similarity, type Signature } from "./minhash";
+import { MIN_SHARED_BANDS, NEAR_DUPLICATE_THRESHOLD, SIGNATURE_SIZE, signature, similarity, type Signature } from "./minhash";
 import type { StagedPrompt } from "./extract";
 
 /**
@@ -17,7 +17,7 @@ const SOURCE_NAMES: Record<string, string> = { chatgpt: "ChatGPT", claude: "Clau
 type Item = StagedPrompt & { fingerprint: string; key: string; normalized: string; signature?: Signature | null };
 /** Where a prompt goes: an existing prompt, a new one, or the prompt an earlier item of this batch creates. */
 type Decision = { kind: "existing"; promptId: string; variant: boolean } | { kind: "new" } | { kind: "pending"; item: Item; variant: boolean };
-type Candidate<T> = { ref: T; minhash: number[] };
+type Candidate<T> = { ref: T; minhash: ArrayLike<number> };
 
 /** overLimit: prompts not written because the user's plan allows no more prompts (nor their copies in the batch). */
 export type BatchResult = { created: number; folded: number; alreadyImported: number; overLimit: number };
@@ -30,17 +30,39 @@ export type BatchResult = { created: number; folded: number; alreadyImported: nu
  */
 const LOAD_BAND_COUNTS_AFTER = 1000;
 
+/**
+ * How many of its own signatures a writer keeps in memory (see ImportWriter.nearSource): about 0.7 KB each at
+ * most, so 35 MB at this size; past it the writer looks them up in the database like the rest of the library.
+ */
+export const OWN_SIGNATURES_IN_MEMORY = 50_000;
+
 export class ImportWriter {
   /** How many stored signatures carry each band key (a hint for lookups, see LOAD_BAND_COUNTS_AFTER). */
   private readonly bandCounts = new Map<number, number>();
   private bandCountsLoaded = false;
   private lookups = 0;
+  /**
+   * Where near-duplicate candidates come from. "memory": the user had no signatures when this writer started,
+   * so every candidate is a prompt this writer created, and its own signatures (kept in `own`) are the whole
+   * candidate set: no index scan at all. "database": the library's signatures index (which holds this writer's
+   * too). Decided at the first batch; memory turns into database once `own` reaches its budget. Both find the
+   * same candidates, so they decide alike (tested). A near-duplicate written meanwhile by another import of
+   * the same user is not seen in memory mode; its exact copies still are (fingerprints are always looked up).
+   */
+  private nearSource: "memory" | "database" | undefined;
+  private own: OwnSignatures | undefined;
 
   constructor(
     private readonly db: Database,
     private readonly userId: string,
     private readonly target: { sessionId: string | null; fileId: string | null; fileName: string },
+    private readonly ownSignaturesInMemory = OWN_SIGNATURES_IN_MEMORY,
   ) {}
+
+  /** Where near-duplicate candidates come from now (undefined before the first batch). */
+  get nearDuplicateSource(): "memory" | "database" | undefined {
+    return this.nearSource;
+  }
 
   prepare(prompt: StagedPrompt): Item {
     const normalized = normalizePromptText(prompt.text);
@@ -56,8 +78,14 @@ export class ImportWriter {
 
   async writeBatch(batch: StagedPrompt[]): Promise<BatchResult> {
     const items = batch.map((p) => this.prepare(p));
-    if (!this.bandCountsLoaded && this.lookups + items.length > LOAD_BAND_COUNTS_AFTER) await this.loadBandCounts();
-    return this.db.transaction(async (tx) => {
+    if (this.nearSource === undefined) {
+      const [row] = await rows<{ found: boolean }>(this.db, sql`select exists (select 1 from prompt_signatures where user_id = ${this.userId}) as found`);
+      this.nearSource = row?.found || this.ownSignaturesInMemory <= 0 ? "database" : "memory";
+      if (this.nearSource === "memory") this.own = new OwnSignatures();
+    }
+    if (this.nearSource === "database" && !this.bandCountsLoaded && this.lookups + items.length > LOAD_BAND_COUNTS_AFTER) await this.loadBandCounts();
+    const stored: { promptId: string; fingerprint: string; signature: Signature }[] = [];
+    const result = await this.db.transaction(async (tx) => {
       const result: BatchResult = { created: 0, folded: 0, alreadyImported: 0, overLimit: 0 };
 
       // 1. Occurrences already stored.
@@ -88,8 +116,9 @@ export class ImportWriter {
       const fingerprints = [...new Set(fresh.map((i) => i.fingerprint))];
       for (const row of await this.promptsByFingerprint(tx, fingerprints)) byFingerprint.set(row.fingerprint, row.id);
 
-      // 3. Near-duplicate candidates in the library: for each text not matched exactly, the stored signatures
-      //    sharing enough bands to possibly reach the threshold, in the order of their fingerprints. Two queries for the batch.
+      // 3. Near-duplicate candidates in the library, then where each prompt goes, decided in file order (new ones
+      //    become candidates for the prompts after them). A candidate from memory whose prompt was deleted since
+      //    (purged from the trash mid-import) is forgotten and the batch decided again.
       const probes: Item[] = [];
       const probed = new Set<string>();
       for (const item of fresh) {
@@ -97,105 +126,25 @@ export class ImportWriter {
         probed.add(item.fingerprint);
         if (this.signatureOf(item)) probes.push(item);
       }
-      const known = new Map<string, Candidate<string>[]>(); // by fingerprint
-      if (probes.length > 0) {
-        this.lookups += probes.length;
-        // One index scan for the whole batch (each probe's keys but its most common ones) finds the stored
-        // signatures sharing a key with some probe; the bands each (probe, signature) pair shares are then
-        // counted here, against all of the probe's keys, and only the pairs that can reach the threshold fetch
-        // their MinHash. (Counting in SQL, an unnest-join-group of every candidate's bands, cost more than the
-        // index scan itself.)
-        const lookup = new Set<number>();
-        for (const item of probes) for (const band of this.lookupKeys(item.signature!.bands)) lookup.add(band);
-        const probesByBand = new Map<number, number[]>();
-        probes.forEach((item, i) => {
-          for (const band of item.signature!.bands) {
-            const list = probesByBand.get(band);
-            if (list) list.push(i);
-            else probesByBand.set(band, [i]);
-          }
-        });
-        // The planner must use the bands index here: a scan of the table would test every row against
-        // thousands of keys. Postgres has no hints; this setting lasts until it is reset below.
-        // Bands come back as one comma-separated string per row: thousands of rows a batch, and the drivers'
-        // array parsers cost more than split().
-        await tx.execute(sql`set local enable_seqscan = off`);
-        const candidates = await rows<{ promptId: string; bands: string }>(
-          tx,
-          sql`select s.prompt_id as "promptId", array_to_string(s.bands, ',') as bands from prompt_signatures s
-              where (${overlapsAny(sql`s.bands`, [...lookup])}) and (s.user_id = ${this.userId}) is true`,
-        );
-        await tx.execute(sql`set local enable_seqscan to default`);
-        const pairs: { i: number; promptId: string }[] = [];
-        const shared = new Map<number, number>();
-        for (const candidate of candidates) {
-          shared.clear();
-          for (const band of candidate.bands.split(",")) for (const i of probesByBand.get(Number(band)) ?? []) shared.set(i, (shared.get(i) ?? 0) + 1);
-          for (const [i, n] of shared) if (n >= MIN_SHARED_BANDS) pairs.push({ i, promptId: candidate.promptId });
-        }
-        const minhashes = new Map<string, number[]>();
-        const fingerprints = new Map<string, string>();
-        if (pairs.length > 0) {
-          for (const row of await rows<{ promptId: string; minhash: (string | number)[] | null; fingerprint: string | null }>(
+      const known = this.nearSource === "database" ? await this.databaseCandidates(tx, probes) : new Map<string, Candidate<string>[]>();
+      let decided: Decided;
+      for (;;) {
+        if (this.own) this.ownCandidates(probes, known);
+        decided = decide(fresh, byFingerprint, known, (item) => this.signatureOf(item));
+        if (!this.own) break;
+        const fromMemory = new Set<string>();
+        for (const decision of decided.decisions.values()) if (decision.kind === "existing" && decision.variant) fromMemory.add(decision.promptId);
+        if (fromMemory.size === 0) break;
+        const missing = (
+          await rows<{ id: string }>(
             tx,
-            sql`select m.id as "promptId", (select s.minhash from prompt_signatures s where s.prompt_id = m.id) as minhash,
-                  (select p.fingerprint from prompts p where p.id = m.id) as fingerprint
-                from unnest(${`{${[...new Set(pairs.map((p) => p.promptId))].join(",")}}`}::uuid[]) as m(id)`,
-          )) {
-            if (row.minhash && row.fingerprint) {
-              minhashes.set(row.promptId, row.minhash.map(Number));
-              fingerprints.set(row.promptId, row.fingerprint);
-            }
-          }
-        }
-        // Each probe's candidates in the order of their text's fingerprint: equally similar candidates are
-        // decided by content, not by random ids, so every run over the same library decides the same way.
-        const order = (id: string) => fingerprints.get(id) ?? "";
-        pairs.sort((a, b) => a.i - b.i || (order(a.promptId) < order(b.promptId) ? -1 : order(a.promptId) > order(b.promptId) ? 1 : 0));
-        for (const { i, promptId } of pairs) {
-          const minhash = minhashes.get(promptId);
-          if (!minhash) continue; // deleted since (its prompt went with it)
-          const fingerprint = probes[i]!.fingerprint;
-          const list = known.get(fingerprint) ?? [];
-          list.push({ ref: promptId, minhash });
-          known.set(fingerprint, list);
-        }
+            sql`select m.id from unnest(${`{${[...fromMemory].join(",")}}`}::uuid[]) as m(id) where not exists (select 1 from prompts p where p.id = m.id)`,
+          )
+        ).map((r) => r.id);
+        if (missing.length === 0) break;
+        this.own.forget(missing);
       }
-
-      // Decide, in file order, where each prompt goes; new ones become candidates for the prompts after them.
-      const decisions = new Map<Item, Decision>();
-      const creating: Item[] = [];
-      const pendingByFingerprint = new Map<string, Item>();
-      const pendingNear = new PendingSignatures<Item>();
-      for (const item of fresh) {
-        const exact = byFingerprint.get(item.fingerprint);
-        const samePending = pendingByFingerprint.get(item.fingerprint);
-        if (exact) {
-          decisions.set(item, { kind: "existing", promptId: exact, variant: false });
-          continue;
-        }
-        if (samePending) {
-          decisions.set(item, { kind: "pending", item: samePending, variant: false });
-          continue;
-        }
-        const sig = this.signatureOf(item);
-        if (sig) {
-          const inLibrary = bestMatch(sig, known.get(item.fingerprint) ?? []);
-          const inBatch = inLibrary ? undefined : bestMatch(sig, pendingNear.candidates(sig));
-          if (inLibrary) {
-            decisions.set(item, { kind: "existing", promptId: inLibrary, variant: true });
-            continue;
-          }
-          if (inBatch) {
-            decisions.set(item, { kind: "pending", item: inBatch, variant: true });
-            continue;
-          }
-          pendingNear.add(item, sig);
-        }
-        decisions.set(item, { kind: "new" });
-        pendingByFingerprint.set(item.fingerprint, item);
-        creating.push(item);
-      }
+      const { decisions, creating, pendingByFingerprint } = decided;
 
       // Where each item ends up if every new prompt is created (a concurrent import may still win a race).
       const creator = (item: Item): Item | undefined => {
@@ -292,7 +241,11 @@ export class ImportWriter {
             select r."promptId", ${this.userId}::uuid, r.minhash, r.bands
             from json_to_recordset(${JSON.stringify(signed)}::json) as r("promptId" uuid, minhash int[], bands bigint[])`);
           await tx.execute(sql`set local gin_pending_list_limit to default`);
-          for (const { bands } of signed) for (const band of bands) this.bandCounts.set(band, (this.bandCounts.get(band) ?? 0) + 1);
+          if (this.nearSource === "database") for (const { bands } of signed) for (const band of bands) this.bandCounts.set(band, (this.bandCounts.get(band) ?? 0) + 1);
+        }
+        for (const item of creating) {
+          const id = createdIds.get(item);
+          if (id !== undefined && item.signature) stored.push({ promptId: id, fingerprint: item.fingerprint, signature: item.signature });
         }
       }
 
@@ -347,6 +300,102 @@ export class ImportWriter {
       }
       return result;
     });
+    // Committed: this batch's signatures become candidates for the next ones.
+    if (this.own) {
+      for (const { promptId, fingerprint, signature } of stored) this.own.add(promptId, fingerprint, signature);
+      if (this.own.size >= this.ownSignaturesInMemory) {
+        this.own = undefined;
+        this.nearSource = "database";
+      }
+    }
+    return result;
+  }
+
+  /**
+   * For each probe, the stored signatures sharing enough bands to possibly reach the threshold, with their
+   * MinHash, in the order of their fingerprints, from the library's index: one index scan for the whole batch
+   * (each probe's keys but its most common ones) finds the stored signatures sharing a key with some probe; the
+   * bands each (probe, signature) pair shares are then counted here, against all of the probe's keys, and only
+   * the pairs that can reach the threshold fetch their MinHash. (Counting in SQL, an unnest-join-group of every
+   * candidate's bands, cost more than the index scan itself.)
+   */
+  private async databaseCandidates(tx: Database, probes: Item[]): Promise<Map<string, Candidate<string>[]>> {
+    const known = new Map<string, Candidate<string>[]>(); // by fingerprint
+    if (probes.length === 0) return known;
+    this.lookups += probes.length;
+    const lookup = new Set<number>();
+    for (const item of probes) for (const band of this.lookupKeys(item.signature!.bands)) lookup.add(band);
+    const probesByBand = new Map<number, number[]>();
+    probes.forEach((item, i) => {
+      for (const band of item.signature!.bands) {
+        const list = probesByBand.get(band);
+        if (list) list.push(i);
+        else probesByBand.set(band, [i]);
+      }
+    });
+    // The planner must use the bands index here: a scan of the table would test every row against
+    // thousands of keys. Postgres has no hints; this setting lasts until it is reset below.
+    // Bands come back as one comma-separated string per row: thousands of rows a batch, and the drivers'
+    // array parsers cost more than split().
+    await tx.execute(sql`set local enable_seqscan = off`);
+    const candidates = await rows<{ promptId: string; bands: string }>(
+      tx,
+      sql`select s.prompt_id as "promptId", array_to_string(s.bands, ',') as bands from prompt_signatures s
+          where (${overlapsAny(sql`s.bands`, [...lookup])}) and (s.user_id = ${this.userId}) is true`,
+    );
+    await tx.execute(sql`set local enable_seqscan to default`);
+    const pairs: { i: number; promptId: string }[] = [];
+    const shared = new Map<number, number>();
+    for (const candidate of candidates) {
+      shared.clear();
+      for (const band of candidate.bands.split(",")) for (const i of probesByBand.get(Number(band)) ?? []) shared.set(i, (shared.get(i) ?? 0) + 1);
+      for (const [i, n] of shared) if (n >= MIN_SHARED_BANDS) pairs.push({ i, promptId: candidate.promptId });
+    }
+    const minhashes = new Map<string, number[]>();
+    const fingerprints = new Map<string, string>();
+    if (pairs.length > 0) {
+      for (const row of await rows<{ promptId: string; minhash: (string | number)[] | null; fingerprint: string | null }>(
+        tx,
+        sql`select m.id as "promptId", (select s.minhash from prompt_signatures s where s.prompt_id = m.id) as minhash,
+              (select p.fingerprint from prompts p where p.id = m.id) as fingerprint
+            from unnest(${`{${[...new Set(pairs.map((p) => p.promptId))].join(",")}}`}::uuid[]) as m(id)`,
+      )) {
+        if (row.minhash && row.fingerprint) {
+          minhashes.set(row.promptId, row.minhash.map(Number));
+          fingerprints.set(row.promptId, row.fingerprint);
+        }
+      }
+    }
+    // Each probe's candidates in the order of their text's fingerprint: equally similar candidates are
+    // decided by content, not by random ids, so every run over the same library decides the same way.
+    const order = (id: string) => fingerprints.get(id) ?? "";
+    pairs.sort((a, b) => a.i - b.i || compare(order(a.promptId), order(b.promptId)));
+    for (const { i, promptId } of pairs) {
+      const minhash = minhashes.get(promptId);
+      if (!minhash) continue; // deleted since (its prompt went with it)
+      const fingerprint = probes[i]!.fingerprint;
+      const list = known.get(fingerprint) ?? [];
+      list.push({ ref: promptId, minhash });
+      known.set(fingerprint, list);
+    }
+    return known;
+  }
+
+  /** The same from this writer's own signatures in memory (replacing whatever `known` held for the probes). */
+  private ownCandidates(probes: Item[], known: Map<string, Candidate<string>[]>): void {
+    const own = this.own!;
+    for (const item of probes) {
+      const found = own.candidates(item.signature!);
+      if (found.length === 0) {
+        known.delete(item.fingerprint);
+        continue;
+      }
+      found.sort((a, b) => compare(own.fingerprints[a]!, own.fingerprints[b]!));
+      known.set(
+        item.fingerprint,
+        found.map((index) => ({ ref: own.ids[index]!, minhash: own.minhash(index) })),
+      );
+    }
   }
 
   /** The user's prompts with these fingerprints. */
@@ -380,6 +429,137 @@ export class ImportWriter {
       this.bandCounts.set(Number(row.band), row.n);
     }
   }
+}
+
+type Decided = { decisions: Map<Item, Decision>; creating: Item[]; pendingByFingerprint: Map<string, Item> };
+
+/**
+ * Where each prompt goes, in file order: an exact copy of a library prompt or of one created earlier in the
+ * batch, else the most similar near-duplicate in the library (`known`, by fingerprint) or earlier in the batch,
+ * else a new prompt, which becomes a candidate for the prompts after it.
+ */
+function decide(fresh: Item[], byFingerprint: Map<string, string>, known: Map<string, Candidate<string>[]>, signatureOf: (item: Item) => Signature | null): Decided {
+  const decisions = new Map<Item, Decision>();
+  const creating: Item[] = [];
+  const pendingByFingerprint = new Map<string, Item>();
+  const pendingNear = new PendingSignatures<Item>();
+  for (const item of fresh) {
+    const exact = byFingerprint.get(item.fingerprint);
+    const samePending = pendingByFingerprint.get(item.fingerprint);
+    if (exact) {
+      decisions.set(item, { kind: "existing", promptId: exact, variant: false });
+      continue;
+    }
+    if (samePending) {
+      decisions.set(item, { kind: "pending", item: samePending, variant: false });
+      continue;
+    }
+    const sig = signatureOf(item);
+    if (sig) {
+      const inLibrary = bestMatch(sig, known.get(item.fingerprint) ?? []);
+      const inBatch = inLibrary ? undefined : bestMatch(sig, pendingNear.candidates(sig));
+      if (inLibrary) {
+        decisions.set(item, { kind: "existing", promptId: inLibrary, variant: true });
+        continue;
+      }
+      if (inBatch) {
+        decisions.set(item, { kind: "pending", item: inBatch, variant: true });
+        continue;
+      }
+      pendingNear.add(item, sig);
+    }
+    decisions.set(item, { kind: "new" });
+    pendingByFingerprint.set(item.fingerprint, item);
+    creating.push(item);
+  }
+  return { decisions, creating, pendingByFingerprint };
+}
+
+/**
+ * The signatures a writer stored, for near-duplicate lookups without the database: a multimap from band key to
+ * signature in typed arrays (open addressing, at most half full: 24–48 bytes per band key, 16 keys a signature),
+ * the MinHash values in one Int32Array (256 bytes a signature), ids and fingerprints in arrays.
+ */
+class OwnSignatures {
+  private keys = new Float64Array(1 << 14);
+  /** Signature index + 1 per slot; 0 is an empty slot. */
+  private refs = new Int32Array(1 << 14);
+  private slotsUsed = 0;
+  private minhashes = new Int32Array(SIGNATURE_SIZE * 1024);
+  private readonly forgotten = new Set<string>();
+  readonly ids: string[] = [];
+  readonly fingerprints: string[] = [];
+
+  get size(): number {
+    return this.ids.length;
+  }
+
+  add(promptId: string, fingerprint: string, sig: Signature): void {
+    const index = this.ids.length;
+    this.ids.push(promptId);
+    this.fingerprints.push(fingerprint);
+    if ((index + 1) * SIGNATURE_SIZE > this.minhashes.length) {
+      const bigger = new Int32Array(this.minhashes.length * 2);
+      bigger.set(this.minhashes);
+      this.minhashes = bigger;
+    }
+    this.minhashes.set(sig.minhash, index * SIGNATURE_SIZE);
+    for (const band of sig.bands) this.insert(band, index + 1);
+  }
+
+  minhash(index: number): Int32Array {
+    return this.minhashes.subarray(index * SIGNATURE_SIZE, (index + 1) * SIGNATURE_SIZE);
+  }
+
+  /** Prompts deleted since they were stored: never candidates again. */
+  forget(promptIds: string[]): void {
+    for (const id of promptIds) this.forgotten.add(id);
+  }
+
+  /** Indices of the signatures sharing at least MIN_SHARED_BANDS bands with `sig` (the only ones that can match). */
+  candidates(sig: Signature): number[] {
+    const shared = new Map<number, number>();
+    const mask = this.keys.length - 1;
+    for (const band of sig.bands) {
+      for (let slot = slotOf(band) & mask; this.refs[slot] !== 0; slot = (slot + 1) & mask) {
+        if (this.keys[slot] !== band) continue;
+        const index = this.refs[slot]! - 1;
+        shared.set(index, (shared.get(index) ?? 0) + 1);
+      }
+    }
+    const out: number[] = [];
+    for (const [index, n] of shared) if (n >= MIN_SHARED_BANDS && !this.forgotten.has(this.ids[index]!)) out.push(index);
+    return out;
+  }
+
+  private insert(key: number, ref: number): void {
+    if ((this.slotsUsed + 1) * 2 > this.keys.length) this.resize(this.keys.length * 2);
+    const mask = this.keys.length - 1;
+    let slot = slotOf(key) & mask;
+    while (this.refs[slot] !== 0) slot = (slot + 1) & mask;
+    this.keys[slot] = key;
+    this.refs[slot] = ref;
+    this.slotsUsed++;
+  }
+
+  private resize(size: number): void {
+    const { keys, refs } = this;
+    this.keys = new Float64Array(size);
+    this.refs = new Int32Array(size);
+    this.slotsUsed = 0;
+    for (let slot = 0; slot < keys.length; slot++) if (refs[slot] !== 0) this.insert(keys[slot]!, refs[slot]!);
+  }
+}
+
+/** A band key's slot hash (keys are band number × 2³² + a 32-bit hash, below 2³⁷). */
+function slotOf(key: number): number {
+  let h = (key >>> 0) ^ Math.imul(Math.floor(key / 4294967296), 0x9e3779b1);
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  return (h ^ (h >>> 13)) >>> 0;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** The signatures of prompts created earlier in the batch, indexed by band key. */

@@ -10,6 +10,8 @@
  *     start → process) for a user of a fresh, migrated database: an on-disk PGlite in the temp folder, and,
  *     when DATABASE_URL is set, a scratch database created on that server and dropped afterwards (never the
  *     developer's data). Phase 1 (extract to staging) and phase 2 (writing) are timed separately.
+ *     Then the database floor: the rows the import wrote, copied for another user by INSERT … SELECT on the
+ *     server and rolled back — the database's own cost of storing them, which bounds what any writer reaches.
  *  5. Prints every figure with PASS/FAIL against its target, and the machine.
  *
  * Temp files (the 600 MB export included) are removed at the end, on failure and on Ctrl-C.
@@ -148,6 +150,7 @@ type E2E = {
   batches: number;
   totalS: number;
   rows: { prompts: number; occurrences: number; versions: number; signatures: number };
+  floor: Floor;
   status: string;
   error?: string;
 };
@@ -176,6 +179,59 @@ const phase = { stagingFinishedAt: 0, writerMs: 0, batches: 0 };
 async function count(handle: DatabaseHandle, table: string): Promise<number> {
   const result = (await handle.db.execute(sql.raw(`select count(*)::int as n from ${table}`))) as unknown as { rows: { n: number }[] };
   return result.rows[0]!.n;
+}
+
+/** Seconds the database itself takes to store the rows an import wrote (see measureFloor). */
+type Floor = { prompts: number; versions: number; signatures: number; occurrences: number; total: number };
+
+/**
+ * The database's own share of an import: the rows the import wrote (prompts, versions, signatures,
+ * occurrences) copied for another user with INSERT … SELECT on the server, every index and constraint in
+ * place, then rolled back. No client work, parameters, round trips or de-duplication: no writer can store
+ * these rows faster on this machine, so upload + extract + this time bounds end-to-end prompts/s.
+ */
+async function measureFloor(handle: DatabaseHandle, userId: string): Promise<Floor> {
+  const floor: Floor = { prompts: 0, versions: 0, signatures: 0, occurrences: 0, total: 0 };
+  const rollback = new Error("rollback");
+  await handle.db
+    .transaction(async (tx) => {
+      const timed = async (key: Exclude<keyof Floor, "total">, statement: ReturnType<typeof sql>) => {
+        const t0 = performance.now();
+        await tx.execute(statement);
+        floor[key] = (performance.now() - t0) / 1000;
+      };
+      const [copy] = await tx.insert(users).values({ email: `bench-floor-${randomBytes(4).toString("hex")}@example.test`, displayName: "Bench floor", plan: options.plan }).returning({ id: users.id });
+      const to = copy!.id;
+      await timed(
+        "prompts",
+        sql`insert into prompts (user_id, title, body, source, source_detail, fingerprint, use_count, current_version, created_at, updated_at)
+            select ${to}, title, body, source, source_detail, fingerprint, use_count, current_version, created_at, updated_at from prompts where user_id = ${userId}`,
+      );
+      // Old prompt id → new one, by fingerprint (unique per user), for the rows that point at prompts.
+      await tx.execute(sql`create temp table floor_ids on commit drop as
+            select o.id as old_id, n.id as new_id from prompts o join prompts n on n.fingerprint = o.fingerprint and n.user_id = ${to} where o.user_id = ${userId}`);
+      await timed(
+        "versions",
+        sql`insert into prompt_versions (prompt_id, user_id, number, title, body, message, author_id, created_at)
+            select m.new_id, ${to}, v.number, v.title, v.body, v.message, ${to}, v.created_at from prompt_versions v join floor_ids m on m.old_id = v.prompt_id`,
+      );
+      await timed(
+        "signatures",
+        sql`insert into prompt_signatures (prompt_id, user_id, minhash, bands) select m.new_id, ${to}, s.minhash, s.bands from prompt_signatures s join floor_ids m on m.old_id = s.prompt_id`,
+      );
+      await timed(
+        "occurrences",
+        sql`insert into prompt_occurrences (user_id, prompt_id, import_file_id, source, occurrence_key, conversation_id, conversation_title, model, occurred_at, position, active_branch, variant_text, is_first)
+            select ${to}, m.new_id, o.import_file_id, o.source, o.occurrence_key, o.conversation_id, o.conversation_title, o.model, o.occurred_at, o.position, o.active_branch, o.variant_text, o.is_first
+            from prompt_occurrences o join floor_ids m on m.old_id = o.prompt_id`,
+      );
+      throw rollback;
+    })
+    .catch((error) => {
+      if (error !== rollback) throw error;
+    });
+  floor.total = floor.prompts + floor.versions + floor.signatures + floor.occurrences;
+  return floor;
 }
 
 async function importEndToEnd(label: string, handle: DatabaseHandle, file: string, bytes: number): Promise<E2E> {
@@ -214,6 +270,7 @@ async function importEndToEnd(label: string, handle: DatabaseHandle, file: strin
       versions: await count(handle, "prompt_versions"),
       signatures: await count(handle, "prompt_signatures"),
     },
+    floor: await measureFloor(handle, user!.id),
     status: f.status,
     error: f.errors[0]?.message,
   };
@@ -227,6 +284,11 @@ function reportE2E(r: E2E) {
     `    upload ${fmt(r.uploadS, 1)} s, phase 1 (extract) ${fmt(r.extractS, 1)} s, phase 2 (write) ${fmt(r.writeS, 1)} s (${fmt(r.writerS, 1)} s in ${r.batches} writeBatch calls), total ${fmt(r.totalS, 1)} s`,
   );
   log(`    rows: ${fmt(r.rows.prompts)} prompts, ${fmt(r.rows.versions)} versions, ${fmt(r.rows.signatures)} signatures, ${fmt(r.rows.occurrences)} occurrences`);
+  const f = r.floor;
+  log(
+    `    database floor (the same rows by INSERT … SELECT on the server, rolled back): ${fmt(f.total, 1)} s (prompts ${fmt(f.prompts, 1)}, versions ${fmt(f.versions, 1)}, signatures ${fmt(f.signatures, 1)}, occurrences ${fmt(f.occurrences, 1)}); ` +
+      `the writer took ${fmt(r.writeS / f.total, 2)}× it`,
+  );
 }
 
 async function onPglite(file: string, bytes: number): Promise<E2E> {
@@ -364,6 +426,12 @@ async function main(): Promise<void> {
           target: `≥ ${fmt(t.target)} /s`,
           result: passFail(ok && total >= t.target),
         },
+        {
+          what: `${t.name}: ceiling on this machine`,
+          figure: `${fmt(r.prompts / (r.uploadS + r.extractS + r.floor.total))} /s (upload + extract + database floor ${fmt(r.floor.total, 1)} s; we reach ${fmt((100 * (r.uploadS + r.extractS + r.floor.total)) / r.totalS)}% of it)`,
+          target: "",
+          result: "",
+        },
       );
     }
   }
@@ -371,6 +439,7 @@ async function main(): Promise<void> {
   log(`\n== Results (${machine}; load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(" ")})\n`);
   log(table(rows));
   log(`\nEnd-to-end prompts/s = prompts found in the file / wall time from createSession to the end of process (upload included); phase 2 in parentheses for reference.`);
+  log(`Ceiling = the same prompts / (upload + extract + the database floor): what a writer with no client work, round trips or de-duplication would reach.`);
 }
 
 main()

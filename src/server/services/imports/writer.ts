@@ -31,8 +31,9 @@ export type BatchResult = { created: number; folded: number; alreadyImported: nu
 const LOAD_BAND_COUNTS_AFTER = 1000;
 
 /**
- * How many of its own signatures a writer keeps in memory (see ImportWriter.nearSource): about 0.7 KB each at
- * most, so 35 MB at this size; past it the writer looks them up in the database like the rest of the library.
+ * How many of its own signatures a writer keeps in memory (see ImportWriter.nearSource): about 1 KB each with
+ * their index (OwnSignatures), so about 50 MB at this size; past it the writer looks them up in the database
+ * like the rest of the library.
  */
 export const OWN_SIGNATURES_IN_MEMORY = 50_000;
 

@@ -32,7 +32,7 @@ const LOAD_BAND_COUNTS_AFTER = 1000;
 
 /**
  * How many of its own signatures a writer keeps in memory (see ImportWriter.nearSource): about 1 KB each with
- * their index (OwnSignatures), so about 50 MB at this size; past it the writer looks them up in the database
+ * their index (BandIndex), so about 50 MB at this size; past it the writer looks them up in the database
  * like the rest of the library.
  */
 export const OWN_SIGNATURES_IN_MEMORY = 50_000;
@@ -51,7 +51,9 @@ export class ImportWriter {
    * the same user is not seen in memory mode; its exact copies still are (fingerprints are always looked up).
    */
   private nearSource: "memory" | "database" | undefined;
-  private own: OwnSignatures | undefined;
+  private own: BandIndex<{ promptId: string; fingerprint: string }> | undefined;
+  /** Prompts of `own` deleted since they were stored (purged from the trash mid-import): never candidates again. */
+  private readonly forgotten = new Set<string>();
 
   constructor(
     private readonly db: Database,
@@ -82,7 +84,7 @@ export class ImportWriter {
     if (this.nearSource === undefined) {
       const [row] = await rows<{ found: boolean }>(this.db, sql`select exists (select 1 from prompt_signatures where user_id = ${this.userId}) as found`);
       this.nearSource = row?.found || this.ownSignaturesInMemory <= 0 ? "database" : "memory";
-      if (this.nearSource === "memory") this.own = new OwnSignatures();
+      if (this.nearSource === "memory") this.own = new BandIndex();
     }
     if (this.nearSource === "database" && !this.bandCountsLoaded && this.lookups + items.length > LOAD_BAND_COUNTS_AFTER) await this.loadBandCounts();
     const stored: { promptId: string; fingerprint: string; signature: Signature }[] = [];
@@ -143,7 +145,7 @@ export class ImportWriter {
           )
         ).map((r) => r.id);
         if (missing.length === 0) break;
-        this.own.forget(missing);
+        for (const id of missing) this.forgotten.add(id);
       }
       const { decisions, creating, pendingByFingerprint } = decided;
 
@@ -303,7 +305,7 @@ export class ImportWriter {
     });
     // Committed: this batch's signatures become candidates for the next ones.
     if (this.own) {
-      for (const { promptId, fingerprint, signature } of stored) this.own.add(promptId, fingerprint, signature);
+      for (const { promptId, fingerprint, signature } of stored) this.own.add({ promptId, fingerprint }, signature);
       if (this.own.size >= this.ownSignaturesInMemory) {
         this.own = undefined;
         this.nearSource = "database";
@@ -386,15 +388,15 @@ export class ImportWriter {
   private ownCandidates(probes: Item[], known: Map<string, Candidate<string>[]>): void {
     const own = this.own!;
     for (const item of probes) {
-      const found = own.candidates(item.signature!);
+      const found = own.candidates(item.signature!).filter((index) => !this.forgotten.has(own.refs[index]!.promptId));
       if (found.length === 0) {
         known.delete(item.fingerprint);
         continue;
       }
-      found.sort((a, b) => compare(own.fingerprints[a]!, own.fingerprints[b]!));
+      found.sort((a, b) => compare(own.refs[a]!.fingerprint, own.refs[b]!.fingerprint));
       known.set(
         item.fingerprint,
-        found.map((index) => ({ ref: own.ids[index]!, minhash: own.minhash(index) })),
+        found.map((index) => ({ ref: own.refs[index]!.promptId, minhash: own.minhash(index) })),
       );
     }
   }
@@ -443,7 +445,7 @@ function decide(fresh: Item[], byFingerprint: Map<string, string>, known: Map<st
   const decisions = new Map<Item, Decision>();
   const creating: Item[] = [];
   const pendingByFingerprint = new Map<string, Item>();
-  const pendingNear = new PendingSignatures<Item>();
+  const pendingNear = new BandIndex<Item>(); // the new prompts of this batch so far
   for (const item of fresh) {
     const exact = byFingerprint.get(item.fingerprint);
     const samePending = pendingByFingerprint.get(item.fingerprint);
@@ -458,7 +460,7 @@ function decide(fresh: Item[], byFingerprint: Map<string, string>, known: Map<st
     const sig = signatureOf(item);
     if (sig) {
       const inLibrary = bestMatch(sig, known.get(item.fingerprint) ?? []);
-      const inBatch = inLibrary ? undefined : bestMatch(sig, pendingNear.candidates(sig));
+      const inBatch = inLibrary ? undefined : bestMatch(sig, pendingNear.candidates(sig).map((index) => ({ ref: pendingNear.refs[index]!, minhash: pendingNear.minhash(index) })));
       if (inLibrary) {
         decisions.set(item, { kind: "existing", promptId: inLibrary, variant: true });
         continue;
@@ -477,28 +479,26 @@ function decide(fresh: Item[], byFingerprint: Map<string, string>, known: Map<st
 }
 
 /**
- * The signatures a writer stored, for near-duplicate lookups without the database: a multimap from band key to
- * signature in typed arrays (open addressing, at most half full: 24–48 bytes per band key, 16 keys a signature),
- * the MinHash values in one Int32Array (256 bytes a signature), ids and fingerprints in arrays.
+ * Signatures indexed by band key, for near-duplicate lookups without the database: the prompts created earlier
+ * in a batch, and a writer's own stored signatures (see ImportWriter.nearSource). A multimap from band key to
+ * signature in typed arrays (open addressing, at most half full: 24–48 bytes per band key, 16 keys a
+ * signature), the MinHash values in one Int32Array (256 bytes a signature), and each signature's `ref`.
  */
-class OwnSignatures {
-  private keys = new Float64Array(1 << 14);
+class BandIndex<T> {
+  private keys = new Float64Array(1 << 12);
   /** Signature index + 1 per slot; 0 is an empty slot. */
-  private refs = new Int32Array(1 << 14);
+  private slots = new Int32Array(1 << 12);
   private slotsUsed = 0;
-  private minhashes = new Int32Array(SIGNATURE_SIZE * 1024);
-  private readonly forgotten = new Set<string>();
-  readonly ids: string[] = [];
-  readonly fingerprints: string[] = [];
+  private minhashes = new Int32Array(SIGNATURE_SIZE * 256);
+  readonly refs: T[] = [];
 
   get size(): number {
-    return this.ids.length;
+    return this.refs.length;
   }
 
-  add(promptId: string, fingerprint: string, sig: Signature): void {
-    const index = this.ids.length;
-    this.ids.push(promptId);
-    this.fingerprints.push(fingerprint);
+  add(ref: T, sig: Signature): void {
+    const index = this.refs.length;
+    this.refs.push(ref);
     if ((index + 1) * SIGNATURE_SIZE > this.minhashes.length) {
       const bigger = new Int32Array(this.minhashes.length * 2);
       bigger.set(this.minhashes);
@@ -512,43 +512,38 @@ class OwnSignatures {
     return this.minhashes.subarray(index * SIGNATURE_SIZE, (index + 1) * SIGNATURE_SIZE);
   }
 
-  /** Prompts deleted since they were stored: never candidates again. */
-  forget(promptIds: string[]): void {
-    for (const id of promptIds) this.forgotten.add(id);
-  }
-
-  /** Indices of the signatures sharing at least MIN_SHARED_BANDS bands with `sig` (the only ones that can match). */
+  /** Indices of the signatures sharing at least MIN_SHARED_BANDS bands with `sig` (the only ones that can match), in the order added. */
   candidates(sig: Signature): number[] {
     const shared = new Map<number, number>();
     const mask = this.keys.length - 1;
     for (const band of sig.bands) {
-      for (let slot = slotOf(band) & mask; this.refs[slot] !== 0; slot = (slot + 1) & mask) {
+      for (let slot = slotOf(band) & mask; this.slots[slot] !== 0; slot = (slot + 1) & mask) {
         if (this.keys[slot] !== band) continue;
-        const index = this.refs[slot]! - 1;
+        const index = this.slots[slot]! - 1;
         shared.set(index, (shared.get(index) ?? 0) + 1);
       }
     }
     const out: number[] = [];
-    for (const [index, n] of shared) if (n >= MIN_SHARED_BANDS && !this.forgotten.has(this.ids[index]!)) out.push(index);
-    return out;
+    for (const [index, n] of shared) if (n >= MIN_SHARED_BANDS) out.push(index);
+    return out.sort((x, y) => x - y);
   }
 
-  private insert(key: number, ref: number): void {
+  private insert(key: number, value: number): void {
     if ((this.slotsUsed + 1) * 2 > this.keys.length) this.resize(this.keys.length * 2);
     const mask = this.keys.length - 1;
     let slot = slotOf(key) & mask;
-    while (this.refs[slot] !== 0) slot = (slot + 1) & mask;
+    while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
     this.keys[slot] = key;
-    this.refs[slot] = ref;
+    this.slots[slot] = value;
     this.slotsUsed++;
   }
 
   private resize(size: number): void {
-    const { keys, refs } = this;
+    const { keys, slots } = this;
     this.keys = new Float64Array(size);
-    this.refs = new Int32Array(size);
+    this.slots = new Int32Array(size);
     this.slotsUsed = 0;
-    for (let slot = 0; slot < keys.length; slot++) if (refs[slot] !== 0) this.insert(keys[slot]!, refs[slot]!);
+    for (let slot = 0; slot < keys.length; slot++) if (slots[slot] !== 0) this.insert(keys[slot]!, slots[slot]!);
   }
 }
 
@@ -561,31 +556,6 @@ function slotOf(key: number): number {
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** The signatures of prompts created earlier in the batch, indexed by band key. */
-class PendingSignatures<T> {
-  private readonly list: { ref: T; minhash: number[] }[] = [];
-  private readonly byBand = new Map<number, number[]>();
-
-  add(ref: T, sig: Signature) {
-    const index = this.list.length;
-    this.list.push({ ref, minhash: sig.minhash });
-    for (const band of sig.bands) {
-      const at = this.byBand.get(band);
-      if (at) at.push(index);
-      else this.byBand.set(band, [index]);
-    }
-  }
-
-  /** Those sharing at least MIN_SHARED_BANDS bands with `sig` (the only ones that can match), in the order added. */
-  candidates(sig: Signature): Candidate<T>[] {
-    const shared = new Map<number, number>();
-    for (const band of sig.bands) for (const index of this.byBand.get(band) ?? []) shared.set(index, (shared.get(index) ?? 0) + 1);
-    const out: number[] = [];
-    for (const [index, n] of shared) if (n >= MIN_SHARED_BANDS) out.push(index);
-    return out.sort((a, b) => a - b).map((index) => this.list[index]!);
-  }
 }
 
 /** The most similar candidate at or above the threshold; the first one on ties. */

@@ -1,10 +1,12 @@
-import { asc, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database, type DatabaseHandle } from "../../src/server/db/client";
-import { optimizations, promptVersions, users } from "../../src/server/db/schema";
+import { aiReservations, optimizations, promptVersions, usageEvents, users } from "../../src/server/db/schema";
 import { ServiceError } from "../../src/server/errors";
 import { OptimizeService } from "../../src/server/services/optimize-service";
+import { fakeEngines, useFakeOpenAi } from "../helpers/ai";
 import { workerDatabase } from "../helpers/db";
+import { sampleOutput } from "../helpers/fake-openai";
 import { createPrompt, createUser } from "../helpers/factories";
 
 /**
@@ -64,6 +66,36 @@ async function deleteUsers(db: Database, ids: string[]) {
   if (ids.length > 0) await db.delete(users).where(inArray(users.id, ids));
 }
 
+const fake = useFakeOpenAi();
+
+/**
+ * Two optimizations started together when one platform call is left this month: the quota check and the
+ * call are seconds apart, so without a reservation both would pass the check and both would run on the
+ * platform's key. Exactly one does; the other (no key of the user's own) is a 402.
+ */
+async function lastPlatformCall(db: Database, createdUsers: string[]) {
+  const user = await createUser(db, { plan: "free" });
+  createdUsers.push(user.id);
+  await db.insert(usageEvents).values(
+    Array.from({ length: 9 }, () => ({ userId: user.id, feature: "optimize", provider: "openai", model: "gpt-4o-mini", outcome: "success", keySource: "platform", occurredAt: new Date() })),
+  );
+  const prompts = await Promise.all([0, 1].map((n) => createPrompt(db, user.id, { body: `Write a short note about [topic] number ${n}.` })));
+  // Each call is held by the fake server long enough for the other to reach its quota check.
+  for (let n = 0; n < 2; n++) fake.enqueue({ kind: "delay", ms: 300, then: { kind: "optimization", output: sampleOutput() } });
+  const service = new OptimizeService(db, user.id, fakeEngines(fake));
+  const results = await Promise.all(prompts.map((p) => settle(service.optimize(p.id))));
+
+  expect(results.filter((r) => r.ok), JSON.stringify(results)).toHaveLength(1);
+  expect(results.filter((r) => !r.ok)).toEqual([{ ok: false, code: "payment_required" }]);
+  expect(fake.chatRequests()).toHaveLength(1);
+  const platformCalls = await db
+    .select()
+    .from(usageEvents)
+    .where(and(eq(usageEvents.userId, user.id), eq(usageEvents.keySource, "platform"), eq(usageEvents.outcome, "success")));
+  expect(platformCalls).toHaveLength(10);
+  expect(await db.select().from(aiReservations).where(eq(aiReservations.userId, user.id))).toEqual([]);
+}
+
 function suite(name: string, open: () => Promise<{ db: Database; close?: () => Promise<void> }>) {
   describe(name, () => {
     const createdUsers: string[] = [];
@@ -84,6 +116,10 @@ function suite(name: string, open: () => Promise<{ db: Database; close?: () => P
 
     it("accept twice at once: one new version, one conflict", async () => {
       await race(db, createdUsers, "accept");
+    });
+
+    it("two optimizations at once with one platform call left: one uses the platform's key, the other is a 402", async () => {
+      await lastPlatformCall(db, createdUsers);
     });
   });
 }

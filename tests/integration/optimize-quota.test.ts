@@ -1,8 +1,9 @@
+import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { BUILTIN_MODEL } from "../../src/server/ai/builtin-engine";
 import { countTokens } from "../../src/server/ai/tokens";
 import type { Database } from "../../src/server/db/client";
-import { usageEvents } from "../../src/server/db/schema";
+import { aiReservations, usageEvents } from "../../src/server/db/schema";
 import { monthStart } from "../../src/server/plans";
 import { OptimizeService } from "../../src/server/services/optimize-service";
 import { aiKeyRoute, fakeEngines, optimizeRoute, PLATFORM_KEY, planRoute, platformEnv, savedState, USER_KEY, useAiEnv, useFakeOpenAi, usageOf } from "../helpers/ai";
@@ -126,6 +127,22 @@ describe("which engine and whose key: platform quota → own key → 402", () =>
     expect((await service.plan()).remainingPlatform).toBe(1);
     expect((await service.optimize(prompt.id)).keySource).toBe("platform");
     expect((await service.plan()).remainingPlatform).toBe(0);
+  });
+
+  it("a call in flight holds its share of the quota; one left behind by a crash stops counting after ten minutes", async () => {
+    const user = await createUser(db(), { plan: "free" });
+    await pastOptimizations(db(), user.id, 7);
+    const service = new OptimizeService(db(), user.id, fakeEngines(fake));
+    // In flight now (reserved, not yet recorded), and abandoned eleven minutes ago.
+    await db().insert(aiReservations).values({ userId: user.id, feature: "optimize" });
+    await db().insert(aiReservations).values({ userId: user.id, feature: "optimize", createdAt: new Date(Date.now() - 11 * 60 * 1000) });
+    expect((await service.plan()).remainingPlatform).toBe(2);
+    const prompt = await createPrompt(db(), user.id);
+    fake.enqueue({ kind: "optimization", output: sampleOutput() });
+    expect((await service.optimize(prompt.id)).keySource).toBe("platform");
+    // Its own reservation went with its usage event; the abandoned one was cleared on the way.
+    expect((await service.plan()).remainingPlatform).toBe(1);
+    expect(await db().select().from(aiReservations).where(eq(aiReservations.userId, user.id))).toHaveLength(1);
   });
 
   it("the Pro plan's quota is its own (500 a month)", async () => {

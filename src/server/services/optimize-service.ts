@@ -23,7 +23,8 @@ const optimizeSchema = z.object({
 });
 
 type KeySource = "platform" | "user" | "none";
-type Choice = { engine: OptimizeEngine; keySource: KeySource };
+/** `reservation`: the platform call's hold on the monthly quota (UsageService.reservePlatformCall). */
+type Choice = { engine: OptimizeEngine; keySource: KeySource; reservation?: string };
 
 export type OptimizationView = {
   id: string;
@@ -79,7 +80,16 @@ export class OptimizeService {
     const input = parseInput(optimizeSchema, rawInput);
     const prompt = await new PromptService(this.db, this.userId).findOwned(this.db, promptId);
     const choice = await this.choose(input.engine);
+    try {
+      return await this.run(choice, prompt);
+    } finally {
+      // Already gone after a success (deleted with the usage event); after a failure the quota is given back.
+      // (Should that fail too, the reservation lapses after RESERVATION_TTL; the call's own outcome is what matters.)
+      if (choice.reservation) await new UsageService(this.db).release(choice.reservation).catch((error) => console.warn("[optimize] could not release a quota reservation", error));
+    }
+  }
 
+  private async run(choice: Choice, prompt: { id: string; body: string; currentVersion: number }): Promise<OptimizationView> {
     const started = Date.now();
     let result: EngineResult;
     try {
@@ -117,7 +127,10 @@ export class OptimizeService {
           judged: result.judged ?? null,
         })
         .returning({ id: optimizations.id });
-      await new UsageService(tx).record(this.usageRecord(choice, prompt.id, latencyMs, "success", result.usage, { provider: result.provider, model: result.model, optimizationId: row!.id }));
+      const usage = new UsageService(tx);
+      await usage.record(this.usageRecord(choice, prompt.id, latencyMs, "success", result.usage, { provider: result.provider, model: result.model, optimizationId: row!.id }));
+      // The call now counts as a usage event: its reservation goes in the same transaction.
+      if (choice.reservation) await usage.release(choice.reservation);
       return row!.id;
     });
     return this.get(id);
@@ -202,7 +215,11 @@ export class OptimizeService {
   private async choose(mode: "auto" | "builtin"): Promise<Choice> {
     if (mode === "builtin") return { engine: this.engines.builtin(), keySource: "none" };
     const platform = this.engines.platform();
-    if (platform && (await this.remainingPlatformQuota()) > 0) return { engine: platform, keySource: "platform" };
+    if (platform) {
+      const limit = limitsOf(await this.userPlan()).platformOptimizationsPerMonth;
+      const reservation = await new UsageService(this.db).reservePlatformCall(this.userId, OPTIMIZE_FEATURE, limit);
+      if (reservation) return { engine: platform, keySource: "platform", reservation };
+    }
     // Only now is the person's own key needed (and decrypted).
     const ownKey = await new ProviderKeyService(this.db, this.userId).secret();
     if (ownKey) return { engine: this.engines.user(ownKey), keySource: "user" };
@@ -215,9 +232,11 @@ export class OptimizeService {
     );
   }
 
+  /** What is left of this month's platform quota, calls in flight counted as used. */
   private async remainingPlatformQuota(): Promise<number> {
     const plan = await this.userPlan();
-    const used = await new UsageService(this.db).platformCallsThisMonth(this.userId, OPTIMIZE_FEATURE);
+    const usage = new UsageService(this.db);
+    const used = (await usage.platformCallsThisMonth(this.userId, OPTIMIZE_FEATURE)) + (await usage.platformCallsInFlight(this.userId, OPTIMIZE_FEATURE));
     return Math.max(0, limitsOf(plan).platformOptimizationsPerMonth - used);
   }
 

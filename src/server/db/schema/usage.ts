@@ -4,6 +4,24 @@ import { createdAt, id, timestamptz } from "./columns";
 import { prompts } from "./prompts";
 import { apiKeys, users } from "./users";
 
+/**
+ * A platform-paid AI call in flight, counted against the plan's monthly quota until its usage event is written
+ * (then deleted in the same transaction). Without it, two calls started together with one left would both
+ * pass the quota check. One left behind by a crash stops counting after RESERVATION_TTL (usage-service.ts).
+ */
+export const aiReservations = pgTable(
+  "ai_reservations",
+  {
+    id: id(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    feature: text("feature").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("ai_reservations_user_idx").on(t.userId, t.feature)],
+);
+
 /** Every AI call the product makes, and events sent to the ingestion API. Money in integer micro-dollars. */
 export const usageEvents = pgTable(
   "usage_events",

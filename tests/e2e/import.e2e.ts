@@ -46,7 +46,7 @@ test("drop a ChatGPT export zip → progress → summary → the prompts are in 
   await summary.getByRole("link", { name: "See them in the library" }).click();
   await page.waitForURL(/\/library\?import=/);
   await page.getByTestId("prompt-card").nth(2).waitFor();
-  expect(await page.getByTestId("prompt-card").count()).toBe(3);
+  await expect.poll(() => page.getByTestId("prompt-card").count(), { timeout: 10_000 }).toBe(3);
   const sources = await page.getByTestId("prompt-card").locator("span.rounded").allTextContents();
   expect(sources.every((s) => s.startsWith("ChatGPT"))).toBe(true);
 

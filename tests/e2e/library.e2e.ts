@@ -53,7 +53,8 @@ test("sign up → create → edit twice → three versions → diff → restore 
   await page.waitForURL(/q=release/);
   const card = page.getByTestId("prompt-card").filter({ hasText: "Release notes writer" });
   await card.waitFor();
-  expect(await page.getByTestId("prompt-card").count()).toBe(1);
+  // The list may still be swapping in the search's results (a moment with no cards): wait for it to settle.
+  await expect.poll(() => page.getByTestId("prompt-card").count(), { timeout: 10_000 }).toBe(1);
 
   // Open it, fill its variables and copy the rendered prompt.
   await card.getByRole("link", { name: "Release notes writer" }).click();

@@ -163,14 +163,16 @@ export function LibraryView({ initialFolders, initialTags }: { initialFolders: F
 
         <div className="mt-4 space-y-3" aria-busy={loading}>
           {error && <Alert>{error}</Alert>}
-          {loading ? (
+          {/* The first load shows a spinner; later ones (each search keystroke, each filter) keep the current
+              list, dimmed, until the new one arrives, instead of blanking it. */}
+          {loading && items.length === 0 ? (
             <div className="flex items-center gap-2 py-10 text-sm text-slate-500">
               <Loader2 className="h-4 w-4 animate-spin" /> Loading prompts…
             </div>
           ) : items.length === 0 ? (
             <EmptyState filtered={filtered} />
           ) : (
-            <ul className="space-y-3" data-testid="prompt-list">
+            <ul className={`space-y-3 transition-opacity ${loading ? "opacity-60" : ""}`} data-testid="prompt-list">
               {items.map((prompt) => (
                 <PromptCard key={prompt.id} prompt={prompt} folders={folders} onChanged={onChanged} />
               ))}

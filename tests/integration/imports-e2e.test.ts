@@ -207,6 +207,8 @@ describe("import end to end (service + local storage)", () => {
       "prompts.csv": { status: "succeeded", source: "generic", parser: "generic-csv", conversations: 1, promptsFound: 4, imported: 4, duplicates: 0, skipped: 1, skipReasons: { "empty row": 1 }, errors: [] },
     });
     expect(session.totals).toMatchObject({ files: 5, promptsFound: 29, imported: 29, duplicates: 0, failed: 0 });
+    // The task's metadata and API history are read with its messages: not listed as ignored files.
+    expect(session.files.find((f) => f.fileName === "cline-tasks.zip")!.ignored).toEqual([]);
 
     const list = new PromptService(db(), user.id);
     const counts: Record<string, number> = {};

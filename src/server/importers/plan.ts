@@ -100,7 +100,9 @@ export async function planFile(filePath: string, fileName: string, options: Plan
       planned.push({ entry, ...chosen, context });
     }
     if (planned.length === 0) throw unrecognised(fileName, options.parsers, true);
-    return { entries: planned, ignored, close: zip.close };
+    // A task folder's other files (Cline's metadata next to its messages) are part of the entry read there.
+    const belongs = new Set(planned.flatMap(({ entry, parser }) => (parser.companions ?? []).map((name) => path.posix.join(path.posix.dirname(entry.name), name))));
+    return { entries: planned, ignored: ignored.filter((i) => !belongs.has(i.name)), close: zip.close };
   } catch (error) {
     await zip.close();
     throw error;

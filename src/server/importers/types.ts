@@ -73,6 +73,11 @@ export interface Parser {
   detect(probe: DetectProbe): number;
   /** Yields events in file order; throws ImportFormatError (only) when the input is not what it should be. */
   parse(entry: ImportEntry, context: ParseContext): AsyncIterable<ParseEvent>;
+  /**
+   * Names of the files next to an entry that belong to it (read through `context.sibling`, or redundant with
+   * it): a zip's plan does not list them as ignored files when this parser reads an entry in their folder.
+   */
+  readonly companions?: readonly string[];
 }
 
 /** The one error a parser or container throws on bad input; the message is written for a person. */

@@ -25,6 +25,8 @@ export const clineTaskParser: Parser = {
   id: "cline-task",
   source: "cline",
   label: "Cline task (ui_messages.json / api_conversation_history.json; also Roo Code, Kilo Code)",
+  // Read with the task's messages (metadata: the model; the API history: only when there is no ui_messages.json).
+  companions: ["task_metadata.json", "api_conversation_history.json"],
   detect: detectClineTask,
   parse: parseClineTask,
 };

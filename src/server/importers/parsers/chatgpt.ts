@@ -100,7 +100,8 @@ class LazyMessage {
 }
 
 type Message = Json | LazyMessage;
-type Node = { id: string; parent: string | null; children: string[]; message: Message | null };
+/** A mapping node; `active` marks the nodes of the branch the UI showed (set by activeBranch). */
+type Node = { id: string; parent: string | null; children: string[]; message: Message | null; active: boolean };
 
 function* readConversation(conversation: Json, ordinal: number, item: JsonItem): Generator<ParseEvent> {
   const nodes = readNodes(conversation.mapping, item);
@@ -110,14 +111,16 @@ function* readConversation(conversation: Json, ordinal: number, item: JsonItem):
   yield { kind: "conversation", id, title };
 
   const activePath = activeBranch(nodes, conversation.current_node);
-  const onActive = new Set(activePath);
+  // Only user messages give events: the abandoned branches are walked only when one of them holds one (most
+  // conversations have no branch, or only retried replies). Counted before any message is resolved.
+  let offPathUsers = 0;
+  for (const node of nodes.values()) if (!node.active && node.message !== null && role(node.message) === "user") offPathUsers++;
   const defaultModel = nonEmptyString(conversation.default_model_slug);
   const skips = new Map<string, number>();
   let position = 0;
 
-  const visit = (nodeId: string, active: boolean, nextOnPath: string | undefined): ParseEvent | null => {
-    const node = nodes.get(nodeId);
-    if (!node?.message || role(node.message) !== "user") return null;
+  const visit = (node: Node, active: boolean, nextOnPath: string | undefined): ParseEvent | null => {
+    if (!node.message || role(node.message) !== "user") return null;
     const message = userMessage(node, item);
     const found = message ? readUserMessage(message) : null;
     if (!message || !found) return null;
@@ -140,14 +143,16 @@ function* readConversation(conversation: Json, ordinal: number, item: JsonItem):
   };
 
   for (let i = 0; i < activePath.length; i++) {
-    const event = visit(activePath[i]!, true, activePath[i + 1]);
+    const event = visit(activePath[i]!, true, activePath[i + 1]?.id);
     if (event) yield event;
   }
   // Abandoned branches (earlier versions of edited prompts, retried turns) in depth-first tree order.
-  for (const nodeId of depthFirst(nodes)) {
-    if (onActive.has(nodeId)) continue;
-    const event = visit(nodeId, false, undefined);
-    if (event) yield event;
+  if (offPathUsers > 0) {
+    for (const node of depthFirst(nodes)) {
+      if (node.active) continue;
+      const event = visit(node, false, undefined);
+      if (event) yield event;
+    }
   }
 
   for (const [reason, count] of skips) yield { kind: "skip", reason, count };
@@ -170,7 +175,7 @@ function readNodes(mapping: unknown, item: JsonItem): Map<string, Node> {
     const raw = mapping[key];
     if (!isRecord(raw)) continue;
     const children = stringsOf(raw.children);
-    nodes.set(key, { id: key, parent: typeof raw.parent === "string" ? raw.parent : null, children, message: readMessage(raw.message, item) });
+    nodes.set(key, { id: key, parent: typeof raw.parent === "string" ? raw.parent : null, children, message: readMessage(raw.message, item), active: false });
   }
   // Some exporters write only parent links (no `children`): derive the missing child links so both walks agree.
   // Children lists are short; a long one is checked through a set.
@@ -206,12 +211,13 @@ function readMessage(value: unknown, item: JsonItem): Message | null {
 }
 
 /**
- * The branch the UI showed: from `current_node` up the parent links, reversed. When `current_node` is missing
- * or unknown, the newest branch is assumed: from the first root, follow the last child (ChatGPT appends new
- * edits and retries after the older ones). Visited sets guard against cycles in malformed files.
+ * The branch the UI showed (its nodes marked `active`): from `current_node` up the parent links, reversed. When
+ * `current_node` is missing or unknown, the newest branch is assumed: from the first root, follow the last child
+ * (ChatGPT appends new edits and retries after the older ones). Visited sets guard against cycles in malformed
+ * files.
  */
-function activeBranch(nodes: Map<string, Node>, currentNode: unknown): string[] {
-  let leaf = typeof currentNode === "string" && nodes.has(currentNode) ? currentNode : undefined;
+function activeBranch(nodes: Map<string, Node>, currentNode: unknown): Node[] {
+  let leaf = typeof currentNode === "string" ? nodes.get(currentNode) : undefined;
   if (leaf === undefined) {
     const root = roots(nodes)[0];
     if (root === undefined) return [];
@@ -223,12 +229,11 @@ function activeBranch(nodes: Map<string, Node>, currentNode: unknown): string[] 
       seen.add(next);
       tip = next;
     }
-    leaf = tip;
+    leaf = nodes.get(tip)!;
   }
-  const path: string[] = [];
-  const seen = new Set<string>();
-  for (let at: string | undefined = leaf; at !== undefined && nodes.has(at) && !seen.has(at); at = nodes.get(at)?.parent ?? undefined) {
-    seen.add(at);
+  const path: Node[] = [];
+  for (let at: Node | undefined = leaf; at !== undefined && !at.active; at = at.parent === null ? undefined : nodes.get(at.parent)) {
+    at.active = true;
     path.push(at);
   }
   return path.reverse();
@@ -243,8 +248,8 @@ function roots(nodes: Map<string, Node>): string[] {
  * Every node once, pre-order from each root in mapping order; nodes only reachable through a cycle are
  * visited afterwards in mapping order, so nothing is lost and nothing loops.
  */
-function depthFirst(nodes: Map<string, Node>): string[] {
-  const order: string[] = [];
+function depthFirst(nodes: Map<string, Node>): Node[] {
+  const order: Node[] = [];
   const seen = new Set<string>();
   const stack: string[] = [];
   const walk = (start: string) => {
@@ -255,7 +260,7 @@ function depthFirst(nodes: Map<string, Node>): string[] {
       const node = nodes.get(id);
       if (!node) continue;
       seen.add(id);
-      order.push(id);
+      order.push(node);
       const children = node.children;
       for (let i = children.length - 1; i >= 0; i--) if (!seen.has(children[i]!)) stack.push(children[i]!);
     }
@@ -270,14 +275,21 @@ function depthFirst(nodes: Map<string, Node>): string[] {
 function messageModel(node: Node, nodes: Map<string, Node>, nextOnPath: string | undefined): string | null {
   const own = modelSlug(node.message);
   if (own) return own;
-  const candidates = nextOnPath === undefined ? node.children : [nextOnPath, ...node.children];
-  for (const childId of candidates) {
-    const message = nodes.get(childId)?.message;
-    if (!message || role(message) !== "assistant") continue;
-    const slug = modelSlug(message);
+  if (nextOnPath !== undefined) {
+    const slug = replyModel(nodes.get(nextOnPath));
+    if (slug) return slug;
+  }
+  for (const childId of node.children) {
+    const slug = replyModel(nodes.get(childId));
     if (slug) return slug;
   }
   return null;
+}
+
+/** The model slug of an assistant reply, or null. */
+function replyModel(node: Node | undefined): string | null {
+  const message = node?.message;
+  return message && role(message) === "assistant" ? modelSlug(message) : null;
 }
 
 function modelSlug(message: Message | null): string | null {

@@ -315,7 +315,8 @@ function readUserMessage(message: Json): UserMessage | null {
   if (contentType !== "text" && contentType !== "multimodal_text") return { skip: `unsupported message type (${contentType.slice(0, 40)})` };
 
   const attachments = metadataAttachments(metadata.attachments);
-  const known = new Set(attachments.map((a) => a.id).filter((x) => x !== undefined));
+  // The file ids already listed (made when the first pointer part is met: most prompts have none).
+  let known: Set<string> | undefined;
   const pieces: string[] = [];
   const parts = Array.isArray(content.parts) ? content.parts : typeof content.text === "string" ? [content.text] : [];
   for (const part of parts) {
@@ -331,13 +332,14 @@ function readUserMessage(message: Json): UserMessage | null {
       const pointer = typeof part.asset_pointer === "string" ? part.asset_pointer : "";
       if (!kind || !pointer) continue;
       const fileId = pointer.replace(/^[a-z-]+:\/\//i, "");
+      known ??= new Set(attachments.map((a) => a.id).filter((x) => x !== undefined));
       if (known.has(fileId)) continue;
       known.add(fileId);
       attachments.push({ name: fileId, kind });
     }
   }
   const text = wellFormed(cleanPromptText(pieces.join("\n")));
-  const names = attachments.map(({ name, kind }) => (kind ? { name, kind } : { name }));
+  const names = attachments.length === 0 ? [] : attachments.map(({ name, kind }) => (kind ? { name, kind } : { name }));
   if (text === "") return { skip: names.length > 0 ? "attachment-only message" : "empty message" };
   return { text, attachments: names };
 }

@@ -100,8 +100,8 @@ class LazyMessage {
 }
 
 type Message = Json | LazyMessage;
-/** A mapping node; `active` marks the nodes of the branch the UI showed (set by activeBranch). */
-type Node = { id: string; parent: string | null; children: string[]; message: Message | null; active: boolean };
+/** A mapping node; `active` marks the nodes of the branch the UI showed (set by activeBranch), `walked` those depthFirst has listed. */
+type Node = { id: string; parent: string | null; children: string[]; message: Message | null; active: boolean; walked: boolean };
 
 function* readConversation(conversation: Json, ordinal: number, item: JsonItem): Generator<ParseEvent> {
   const nodes = readNodes(conversation.mapping, item);
@@ -175,7 +175,7 @@ function readNodes(mapping: unknown, item: JsonItem): Map<string, Node> {
     const raw = mapping[key];
     if (!isRecord(raw)) continue;
     const children = stringsOf(raw.children);
-    nodes.set(key, { id: key, parent: typeof raw.parent === "string" ? raw.parent : null, children, message: readMessage(raw.message, item), active: false });
+    nodes.set(key, { id: key, parent: typeof raw.parent === "string" ? raw.parent : null, children, message: readMessage(raw.message, item), active: false, walked: false });
   }
   // Some exporters write only parent links (no `children`): derive the missing child links so both walks agree.
   // Children lists are short; a long one is checked through a set.
@@ -250,24 +250,24 @@ function roots(nodes: Map<string, Node>): string[] {
  */
 function depthFirst(nodes: Map<string, Node>): Node[] {
   const order: Node[] = [];
-  const seen = new Set<string>();
-  const stack: string[] = [];
-  const walk = (start: string) => {
+  const stack: Node[] = [];
+  const walk = (start: Node) => {
     stack.push(start);
     while (stack.length > 0) {
-      const id = stack.pop()!;
-      if (seen.has(id)) continue;
-      const node = nodes.get(id);
-      if (!node) continue;
-      seen.add(id);
+      const node = stack.pop()!;
+      if (node.walked) continue;
+      node.walked = true;
       order.push(node);
       const children = node.children;
-      for (let i = children.length - 1; i >= 0; i--) if (!seen.has(children[i]!)) stack.push(children[i]!);
+      for (let i = children.length - 1; i >= 0; i--) {
+        const child = nodes.get(children[i]!);
+        if (child !== undefined && !child.walked) stack.push(child);
+      }
     }
   };
   // The roots (see roots()), then whatever they do not reach.
-  for (const node of nodes.values()) if (node.parent === null || !nodes.has(node.parent)) walk(node.id);
-  for (const id of nodes.keys()) if (!seen.has(id)) walk(id);
+  for (const node of nodes.values()) if (node.parent === null || !nodes.has(node.parent)) walk(node);
+  for (const node of nodes.values()) if (!node.walked) walk(node);
   return order;
 }
 

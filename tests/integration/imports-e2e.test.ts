@@ -229,6 +229,32 @@ describe("import end to end (service + local storage)", () => {
   });
 });
 
+describe("a dropped folder", () => {
+  afterAll(removeTemporaryDirs);
+  const db = useTestDatabase();
+
+  it("a Cline task folder dropped as loose files imports like the zip of it: one task, its model, no failed file", async () => {
+    const user = await createUser(db());
+    const dir = path.join(FIXTURES, "cline", "tasks", "1769053680585");
+    // What the drop zone sends for a dropped folder: each file, named with its folder path.
+    const session = await runImport(
+      new ImportService(db(), user.id, appStorage()),
+      readdirSync(dir).map((f) => ({ name: `tasks/1769053680585/${f}`, data: readFileSync(path.join(dir, f)) })),
+    );
+    expect(session.status).toBe("succeeded");
+    const byName = Object.fromEntries(session.files.map((f) => [f.fileName.split("/").pop(), f]));
+    expect(byName["ui_messages.json"]).toMatchObject({ status: "succeeded", parser: "cline-task", conversations: 1, promptsFound: 4, imported: 4, duplicates: 0, errors: [] });
+    for (const companion of ["task_metadata.json", "api_conversation_history.json"]) {
+      expect(byName[companion]).toMatchObject({ status: "succeeded", promptsFound: 0, imported: 0, errors: [] });
+      expect(byName[companion]!.ignored).toEqual([{ name: `tasks/1769053680585/${companion}`, reason: "read with ui_messages.json from the same folder" }]);
+    }
+    expect(session.totals).toMatchObject({ promptsFound: 4, imported: 4, failed: 0 });
+    // The model comes from task_metadata.json, read as the messages' sibling.
+    const rows = await db().select().from(prompts).where(eq(prompts.userId, user.id));
+    expect(rows.find((p) => p.body === "Ship it.\nThanks")).toMatchObject({ source: "cline", sourceDetail: { conversationId: "1769053680585", model: "gpt-5" } });
+  });
+});
+
 async function fetchOriginal(cookie: string | undefined, sessionId: string, fileId: string) {
   const headers = new Headers({ host: "localhost:3000" });
   if (cookie) headers.set("cookie", cookie);

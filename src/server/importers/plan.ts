@@ -27,6 +27,11 @@ export type PlanOptions = {
   /** A parser id chosen by the person, used instead of detection. */
   override?: string;
   zipLimits?: ZipLimits;
+  /**
+   * The other files of the same upload in this file's folder (a dropped Cline task folder arrives as separate
+   * files), named by their base names: seen by detection and readable through `context.sibling`, as in a zip.
+   */
+  siblings?: readonly ImportEntry[];
 };
 
 export function describeAccepted(parsers: readonly Parser[]): string {
@@ -50,6 +55,22 @@ export function bestParser(parsers: readonly Parser[], probe: DetectProbe): { pa
   return best;
 }
 
+/**
+ * For a file uploaded next to `siblings` (other files of its folder, by base name): the name of the sibling
+ * whose parser reads this file along with it (see Parser.companions), if any. Such a file is not imported on
+ * its own: a Cline task's task_metadata.json belongs to its ui_messages.json.
+ */
+export async function companionOf(fileName: string, siblings: readonly ImportEntry[], parsers: readonly Parser[]): Promise<string | undefined> {
+  const base = path.posix.basename(fileName);
+  for (const sibling of siblings) {
+    const names = [base, ...siblings.filter((s) => s !== sibling).map((s) => s.name)];
+    const head = sibling.size === 0 ? new Uint8Array() : await sibling.head(HEAD_BYTES);
+    const detected = bestParser(parsers, { name: sibling.name, size: sibling.size, head, siblings: names });
+    if (detected?.parser.companions?.includes(base)) return sibling.name;
+  }
+  return undefined;
+}
+
 export async function planFile(filePath: string, fileName: string, options: PlanOptions): Promise<ImportPlan> {
   const file = await fileEntry(filePath, fileName);
   if (file.size === 0) throw new ImportFormatError(`${fileName}: the file is empty.`, { entry: fileName, offset: 0 });
@@ -58,10 +79,11 @@ export async function planFile(filePath: string, fileName: string, options: Plan
   if (options.override && !override) throw new ImportFormatError(`Unknown format "${options.override}".`);
 
   if (!isZip(head)) {
-    const probe = { name: fileName, size: file.size, head, siblings: [] };
+    const siblings = new Map((options.siblings ?? []).map((entry) => [entry.name, entry]));
+    const probe = { name: fileName, size: file.size, head, siblings: [...siblings.keys()] };
     const chosen = override ? { parser: override, confidence: 1 } : bestParser(options.parsers, probe);
     if (!chosen) throw unrecognised(fileName, options.parsers);
-    return { entries: [{ entry: file, ...chosen, context: { sibling: () => undefined } }], ignored: [], close: async () => {} };
+    return { entries: [{ entry: file, ...chosen, context: { sibling: (name) => siblings.get(name) } }], ignored: [], close: async () => {} };
   }
 
   const zip = await openZip(filePath, fileName, options.zipLimits ?? DEFAULT_ZIP_LIMITS);

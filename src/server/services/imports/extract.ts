@@ -23,6 +23,8 @@ export type ExtractOptions = {
   path: string;
   fileName: string;
   override?: string | null;
+  /** Other files of the same upload in this file's folder (see PlanOptions.siblings). */
+  siblings?: readonly ImportEntry[];
   onPrompt: (prompt: StagedPrompt) => void | Promise<void>;
   /** Bytes of the original read so far (uncompressed for zips). */
   onProgress?: (bytesRead: number) => void | Promise<void>;
@@ -34,7 +36,7 @@ export type ExtractOptions = {
  * Nothing is written to the database here, so a file that turns out to be corrupt halfway leaves no trace.
  */
 export async function extractFile(options: ExtractOptions): Promise<ExtractStats> {
-  const plan = await planFile(options.path, options.fileName, { parsers: PARSERS, override: options.override ?? undefined });
+  const plan = await planFile(options.path, options.fileName, { parsers: PARSERS, override: options.override ?? undefined, siblings: options.siblings });
   const stats: ExtractStats = { source: null, parser: null, conversations: 0, prompts: 0, skipped: 0, skipReasons: {}, ignored: plan.ignored };
   let bytesRead = 0;
   let lastReport = 0;

@@ -1,11 +1,14 @@
+import path from "node:path";
 import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
 import { hashToken, newSessionToken } from "../../auth/tokens";
 import { z } from "zod";
 import type { Database } from "../../db/client";
 import { importFiles, importSessions, promptOccurrences, users, type ImportFileError } from "../../db/schema";
 import { ServiceError, notFound } from "../../errors";
+import { fileEntry } from "../../importers/core/entries";
+import { companionOf } from "../../importers/plan";
 import { PARSERS } from "../../importers/registry";
-import { ImportFormatError } from "../../importers/types";
+import { ImportFormatError, type ImportEntry } from "../../importers/types";
 import { getFileStorage, StorageLimitError, type FileStorage } from "../../storage";
 import { limitsOf } from "../../plans";
 import { AutoTagService } from "../auto-tag-service";
@@ -304,12 +307,25 @@ export class ImportService {
       .where(eq(importFiles.id, file.id));
     const copy = await this.storage.localCopy(row.storageKey);
     const staging = await StagingFile.create();
+    let mates: { entries: ImportEntry[]; release(): Promise<void> } = { entries: [], release: async () => {} };
     try {
+      mates = await this.folderMates(sessionId, file);
+      // A file that belongs to another of its folder (a Cline task's metadata next to its messages) is read
+      // with that one, not imported on its own.
+      const owner = file.parserOverride ? undefined : await companionOf(file.fileName, mates.entries, PARSERS);
+      if (owner) {
+        await this.db
+          .update(importFiles)
+          .set({ status: "succeeded", ignored: [{ name: file.fileName, reason: `read with ${owner} from the same folder` }], finishedAt: sql`now()` })
+          .where(eq(importFiles.id, file.id));
+        return;
+      }
       // Phase 1: read the whole file; a corrupt file fails here, before anything is written.
       const stats = await extractFile({
         path: copy.path,
         fileName: file.fileName,
         override: file.parserOverride,
+        siblings: mates.entries,
         onPrompt: (prompt) => staging.write(prompt),
         onProgress: async (bytesRead) => {
           await this.db.update(importFiles).set({ bytesRead }).where(eq(importFiles.id, file.id));
@@ -377,7 +393,38 @@ export class ImportService {
     } finally {
       await staging.dispose();
       await copy.release();
+      await mates.release();
     }
+  }
+
+  /**
+   * The other stored files of the session in this file's folder (a dropped folder's files keep their folder
+   * path in their names), as entries named by base name; none for a file outside any folder.
+   */
+  private async folderMates(sessionId: string, file: ImportFileView): Promise<{ entries: ImportEntry[]; release(): Promise<void> }> {
+    const dir = path.posix.dirname(file.fileName);
+    const copies: { release(): Promise<void> }[] = [];
+    const release = async () => {
+      for (const copy of copies) await copy.release();
+    };
+    if (dir === ".") return { entries: [], release };
+    const rows = await this.db
+      .select({ fileName: importFiles.fileName, storageKey: importFiles.storageKey })
+      .from(importFiles)
+      .where(and(eq(importFiles.sessionId, sessionId), sql`${importFiles.id} <> ${file.id}`, sql`${importFiles.storageKey} is not null`));
+    const entries: ImportEntry[] = [];
+    try {
+      for (const row of rows) {
+        if (path.posix.dirname(row.fileName) !== dir) continue;
+        const copy = await this.storage.localCopy(row.storageKey!);
+        copies.push(copy);
+        entries.push(await fileEntry(copy.path, path.posix.basename(row.fileName)));
+      }
+    } catch (error) {
+      await release();
+      throw error;
+    }
+    return { entries, release };
   }
 
   /** The original uploaded file, for download. */

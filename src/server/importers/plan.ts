@@ -55,6 +55,11 @@ export function bestParser(parsers: readonly Parser[], probe: DetectProbe): { pa
   return best;
 }
 
+/** The file names some parser reads along with an entry of its folder (see Parser.companions). */
+export function companionNames(parsers: readonly Parser[]): Set<string> {
+  return new Set(parsers.flatMap((parser) => parser.companions ?? []));
+}
+
 /**
  * For a file uploaded next to `siblings` (other files of its folder, by base name): the name of the sibling
  * whose parser reads this file along with it (see Parser.companions), if any. Such a file is not imported on
@@ -62,6 +67,7 @@ export function bestParser(parsers: readonly Parser[], probe: DetectProbe): { pa
  */
 export async function companionOf(fileName: string, siblings: readonly ImportEntry[], parsers: readonly Parser[]): Promise<string | undefined> {
   const base = path.posix.basename(fileName);
+  if (!companionNames(parsers).has(base)) return undefined;
   for (const sibling of siblings) {
     const names = [base, ...siblings.filter((s) => s !== sibling).map((s) => s.name)];
     const head = sibling.size === 0 ? new Uint8Array() : await sibling.head(HEAD_BYTES);

@@ -6,7 +6,7 @@ import type { Database } from "../../db/client";
 import { importFiles, importSessions, promptOccurrences, users, type ImportFileError } from "../../db/schema";
 import { ServiceError, notFound } from "../../errors";
 import { fileEntry } from "../../importers/core/entries";
-import { companionOf } from "../../importers/plan";
+import { companionNames, companionOf } from "../../importers/plan";
 import { PARSERS } from "../../importers/registry";
 import { ImportFormatError, type ImportEntry } from "../../importers/types";
 import { getFileStorage, StorageLimitError, type FileStorage } from "../../storage";
@@ -398,8 +398,10 @@ export class ImportService {
   }
 
   /**
-   * The other stored files of the session in this file's folder (a dropped folder's files keep their folder
-   * path in their names), as entries named by base name; none for a file outside any folder.
+   * The other stored files of the session in this file's folder that matter to it (a dropped folder's files keep
+   * their folder path in their names), as entries named by base name; none for a file outside any folder. Only
+   * companions (see Parser.companions) are opened — all of the folder only for a file that may be one — so a
+   * folder of hundreds of independent files (SpecStory's history) costs no file a look at every other.
    */
   private async folderMates(sessionId: string, file: ImportFileView): Promise<{ entries: ImportEntry[]; release(): Promise<void> }> {
     const dir = path.posix.dirname(file.fileName);
@@ -412,10 +414,13 @@ export class ImportService {
       .select({ fileName: importFiles.fileName, storageKey: importFiles.storageKey })
       .from(importFiles)
       .where(and(eq(importFiles.sessionId, sessionId), sql`${importFiles.id} <> ${file.id}`, sql`${importFiles.storageKey} is not null`));
+    const companions = companionNames(PARSERS);
+    const mayBeCompanion = companions.has(path.posix.basename(file.fileName));
     const entries: ImportEntry[] = [];
     try {
       for (const row of rows) {
         if (path.posix.dirname(row.fileName) !== dir) continue;
+        if (!mayBeCompanion && !companions.has(path.posix.basename(row.fileName))) continue;
         const copy = await this.storage.localCopy(row.storageKey!);
         copies.push(copy);
         entries.push(await fileEntry(copy.path, path.posix.basename(row.fileName)));
